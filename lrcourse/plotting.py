@@ -1,0 +1,123 @@
+"""Plots of schedules, labelled in the course language, with the bundled Bengali font.
+
+Matplotlib's default font (DejaVu Sans) has no Bengali glyphs. :func:`use_course_fonts`
+registers the bundled Noto Sans Bengali (SIL Open Font License, see
+``lrcourse/fonts/OFL.txt``) and puts it after DejaVu Sans in the font family,
+so Latin text keeps its usual look and each Bengali character falls back to
+Noto (Matplotlib >= 3.6 chooses a font per glyph).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from . import i18n
+from .schedules import Schedule
+
+FONT_DIR = Path(__file__).with_name("fonts")
+BENGALI_FONT = "Noto Sans Bengali"
+
+i18n.register(
+    {
+        "plot.step": {"en": "step t (optimizer updates)", "bn": "ধাপ t (optimizer update-এর সংখ্যা)"},
+        "plot.lr": {"en": "learning rate", "bn": "লার্নিং রেট (learning rate)"},
+        "plot.lr_log": {"en": "learning rate (log scale)", "bn": "লার্নিং রেট (log scale)"},
+        "plot.title": {"en": "Learning-rate schedules", "bn": "লার্নিং রেট শিডিউল (schedule)"},
+        "plot.linear": {"en": "linear scale", "bn": "সাধারণ স্কেল (linear)"},
+        "plot.log": {"en": "log scale", "bn": "লগ স্কেল (log)"},
+    }
+)
+
+_fonts_ready = False
+
+
+def use_course_fonts() -> None:
+    """Register the bundled Bengali font with Matplotlib and use it as the fallback (idempotent)."""
+    global _fonts_ready
+    if _fonts_ready:
+        return
+    import matplotlib as mpl
+    from matplotlib import font_manager
+
+    for path in sorted(FONT_DIR.glob("*.ttf")):
+        font_manager.fontManager.addfont(str(path))
+    # A list of concrete families (not the generic "sans-serif") is what enables per-glyph fallback.
+    mpl.rcParams["font.family"] = ["DejaVu Sans", BENGALI_FONT]
+    mpl.rcParams["axes.unicode_minus"] = True
+    _fonts_ready = True
+
+
+def _labelled(schedules) -> list[tuple[str, Schedule]]:
+    if isinstance(schedules, Schedule):
+        return [(repr(schedules), schedules)]
+    if isinstance(schedules, Mapping):
+        return [(str(k), v) for k, v in schedules.items()]
+    if isinstance(schedules, Sequence):
+        return [(repr(s), s) for s in schedules]
+    raise TypeError(f"schedules={schedules!r} must be a schedule, a list of schedules or a dict {{label: schedule}}")
+
+
+def plot_schedules(
+    schedules,
+    total_steps: int,
+    ax=None,
+    log: bool | str = False,
+    title: str | None = None,
+):
+    """Draw one or several schedules over steps 0 … total_steps on one figure.
+
+    ``schedules``: a schedule, a list (labelled by their repr) or a dict
+    ``{label: schedule}``. ``log``: False (linear y axis), True (log y axis) or
+    ``"both"`` (two panels side by side). Returns the Figure.
+    """
+    import matplotlib.pyplot as plt
+
+    use_course_fonts()
+    items = _labelled(schedules)
+    if not items:
+        raise ValueError("schedules is empty; give at least one schedule to plot")
+    if isinstance(total_steps, bool) or not isinstance(total_steps, (int, np.integer)) or total_steps < 1:
+        raise ValueError(f"total_steps={total_steps!r} must be an int >= 1 (the last step to draw)")
+    if log not in (False, True, "both"):
+        raise ValueError(f"log={log!r} is not known; use False, True or 'both'")
+    steps = np.arange(int(total_steps) + 1)
+    curves = [(label, s(steps)) for label, s in items]
+
+    if ax is None:
+        ncols = 2 if log == "both" else 1
+        fig, axes = plt.subplots(1, ncols, figsize=(6.4 * ncols, 4.0), squeeze=False)
+        axes = list(axes[0])
+    else:
+        if log == "both":
+            raise ValueError("log='both' draws two panels; leave ax=None, or pass log=True or False with an ax")
+        axes, fig = [ax], ax.figure
+    scales = ["linear", "log"] if log == "both" else ["log" if log else "linear"]
+
+    for axis, scale in zip(axes, scales):
+        for label, lrs in curves:
+            axis.plot(steps, lrs, label=label, linewidth=1.8)
+        axis.set_yscale(scale)
+        if scale == "log":
+            # Curves that reach 0 (warmup from 0, a decay to 0) would stretch the axis down to ~1e-12:
+            # show five decades below the peak at most.
+            values = np.concatenate([lrs for _, lrs in curves])
+            positive = values[values > 0]
+            if positive.size:
+                axis.set_ylim(bottom=max(positive.min(), positive.max() * 1e-5) / 1.5)
+        axis.set_xlabel(i18n.t("plot.step"))
+        axis.set_ylabel(i18n.t("plot.lr_log" if scale == "log" else "plot.lr"))
+        axis.grid(True, alpha=0.3, which="both" if scale == "log" else "major")
+        if log == "both":
+            axis.set_title(i18n.t("plot.log" if scale == "log" else "plot.linear"), fontsize=10)
+        if len(curves) > 1 or isinstance(schedules, Mapping):
+            axis.legend(fontsize=8)
+    heading = title if title is not None else i18n.t("plot.title")
+    if log == "both":
+        fig.suptitle(heading)
+    else:
+        axes[0].set_title(heading)
+    fig.tight_layout()
+    return fig
