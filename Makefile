@@ -15,6 +15,11 @@ export MPLBACKEND ?= Agg
 
 .PHONY: setup lab test unit notebooks designer clean-venv
 
+# A venv whose python no longer runs (moved, or its base Python upgraded) counts as out of date.
+ifeq ($(shell $(PY) -c 'print(1)' 2>/dev/null),)
+$(shell rm -f $(STAMP))
+endif
+
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
