@@ -9,6 +9,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.lrcourse-installed
 PORT   ?= 8888
+# Jupyter refuses to run as root (containers, CI) unless told to.
+LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root --no-browser,)
 # Notebooks run in the quick budget in tests (seconds per notebook); see course-design.md.
 export LRCOURSE_BUDGET ?= quick
 export MPLBACKEND ?= Agg
@@ -30,8 +32,8 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 lab: setup
-	$(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)" --port=$(PORT) --no-browser \
-		--LabApp.default_url="/lab/tree/notebooks"
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)" --port=$(PORT) \
+		--LabApp.default_url="/lab/tree/notebooks" $(LAB_FLAGS)
 
 # Unit tests first (fast, most likely to point at the cause), then every notebook in both languages.
 test: setup unit notebooks
