@@ -80,16 +80,17 @@ PLOT_ARGS = {
 
 #: The MLP part: optimizer updates per run (batch 64, about 28 passes over the digits).
 MLP_STEPS = 600
-#: Positional arguments after ``t`` for the MLP part (SGD with momentum, peak LR 0.05).
+#: Positional arguments after ``t`` for the MLP part (SGD with momentum 0.9, peak LR 0.1).
 MLP_ARGS = {
-    "constant": (0.05,),
-    "step": (0.05, 0.1, 200),
-    "exponential": (0.05, 0.995),
-    "cosine": (600, 0.05, 5e-4),
-    "warmup_cosine": (60, 600, 0.05, 5e-4),
+    "constant": (0.1,),
+    "step": (0.1, 0.1, 200),
+    "exponential": (0.1, 0.995),
+    "cosine": (600, 0.1, 1e-3),
+    "warmup_cosine": (60, 600, 0.1, 1e-3),
 }
-#: Test accuracy every schedule of the MLP part reaches with a correct training loop.
-ACCURACY_FLOOR = 0.85
+#: Test accuracy every schedule of the MLP part reaches with a correct training loop
+#: (measured: 96.5-98% over seeds 0-2 for all five).
+ACCURACY_FLOOR = 0.90
 
 #: Wall-clock limit for all the calls of one schedule check (a correct function needs milliseconds).
 TIME_LIMIT_S = 5.0
@@ -1006,8 +1007,10 @@ def _run_schedule_check(fn, spec: _Spec, seed: int | None, random_cases: int) ->
         rng = np.random.default_rng(seed)
         cases += [spec.random_case(rng) for _ in range(random_cases)]
 
-    got: list[float] = []
+    got: list[float | None] = []  # None where the call raised an ordinary exception
+    raised: list[tuple[int, Exception]] = []
     failure = None
+    call = spec.name
     try:
         with _time_limit(TIME_LIMIT_S):
             for args in cases:
@@ -1020,8 +1023,9 @@ def _run_schedule_check(fn, spec: _Spec, seed: int | None, random_cases: int) ->
                     failure = i18n.t("checks.not_implemented", name=spec.name)
                     break
                 except Exception as exc:  # shown to the learner, never re-raised
-                    failure = i18n.t("checks.raised", call=call, error=_error_text(exc), where=_where(exc))
-                    break
+                    raised.append((len(got), exc))
+                    got.append(None)
+                    continue
                 number, why = _as_number(value)
                 if why == "none":
                     failure = i18n.t("checks.returned_none", call=call)
@@ -1040,6 +1044,18 @@ def _run_schedule_check(fn, spec: _Spec, seed: int | None, random_cases: int) ->
     fulls = [spec.full(args) for args in cases]
     expected = [float(spec.ref(*f)) for f in fulls]
     tols = [spec.tolerance(f) for f in fulls]
+    if raised:
+        # The exception is what the learner must see first; if a usual mistake explains every
+        # value that did come back (and breaks down at the same calls), name it too.
+        index, exc = raised[0]
+        text = i18n.t("checks.raised", call=_call_text(spec.name, cases[index]), error=_error_text(exc), where=_where(exc))
+        ok = [i for i in range(len(cases)) if got[i] is not None]
+        bad = [i for i in ok if not _close(got[i], expected[i], tols[i])]
+        if bad:
+            m = _full_match(spec, fulls, got, bad, tols, undefined={i for i, _ in raised})
+            if m is not None:
+                text += "\n" + i18n.t("checks.likely", mistake=_mistake_text(m))
+        raise AssertionError(text)
     bad = [i for i in range(len(cases)) if not _close(got[i], expected[i], tols[i])]
     if not bad:
         print(i18n.t("checks.pass", name=spec.name, n=len(cases)))
@@ -1075,6 +1091,29 @@ def _mistake_text(m: _Mistake) -> str:
     return i18n.t(m.key, **fields)
 
 
+def _variant_values(m: _Mistake, fulls) -> list[float | None]:
+    values = []
+    for f in fulls:
+        try:
+            value = float(m.fn(f))
+        except (ArithmeticError, ValueError, OverflowError):
+            value = None
+        values.append(value if value is not None and math.isfinite(value) else None)
+    return values
+
+
+def _full_match(spec, fulls, got, bad, tols, undefined) -> _Mistake | None:
+    """The first mistake that reproduces every returned value and is undefined exactly where the
+    learner's function raised."""
+    for m in spec.mistakes:
+        values = _variant_values(m, fulls)
+        if {i for i, v in enumerate(values) if v is None} != undefined:
+            continue
+        if all(got[i] is None or _close(got[i], values[i], tols[i]) for i in range(len(fulls))):
+            return m
+    return None
+
+
 def _diagnose(spec, cases, fulls, got, bad, tols, fn) -> tuple[str, set]:
     """The message naming the most likely mistake, and the cases it explains."""
     default_cases = {i for i, args in enumerate(cases) if len(args) < len(spec.params)}
@@ -1098,12 +1137,8 @@ def _diagnose(spec, cases, fulls, got, bad, tols, fn) -> tuple[str, set]:
     best = None  # (explained count, full match, order, mistake, explained set)
     for order, m in enumerate(spec.mistakes):
         agree, differ = set(), 0
-        for i, f in enumerate(fulls):
-            try:
-                value = float(m.fn(f))
-            except (ArithmeticError, ValueError, OverflowError):
-                continue
-            if not math.isfinite(value):
+        for i, value in enumerate(_variant_values(m, fulls)):
+            if value is None:
                 continue
             if _close(got[i], value, tols[i]):
                 agree.add(i)

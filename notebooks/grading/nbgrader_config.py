@@ -1,0 +1,29 @@
+"""nbgrader configuration of the lrcourse assignment (run every nbgrader command in this folder).
+
+Assignments: lr-schedules-en and lr-schedules-bn (the same assignment in English and Bengali:
+same grade ids, points and tests; only the prose and the language line differ).
+See RUBRIC.md for the manually graded part and README.md (Instructors) for the commands.
+"""
+
+c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
+
+c.CourseDirectory.course_id = "lrcourse"
+
+# Bilingual stubs where the solutions were (the learner may be reading either language).
+c.ClearSolutions.code_stub = {
+    "python": "# YOUR CODE HERE / এখানে আপনার কোড লিখুন\nraise NotImplementedError()",
+}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE / এখানে আপনার উত্তর লিখুন"
+
+# Per cell: the MLP cells train 5 x 600 steps (about 3 s on a laptop CPU, 0.5 s per run); five
+# minutes leaves room for a slow machine under load. A cell that runs longer (an infinite loop) is
+# interrupted, recorded as an error in that cell, and grading goes on with the next cell.
+c.Execute.timeout = 300
+c.Execute.interrupt_on_timeout = True
+
+# A learner who deleted a test cell gets it back (and graded) instead of silently losing it.
+c.OverwriteCells.add_missing_cells = True
+
+# Never let a learner's output flood the feedback.
+c.LimitOutput.max_lines = 200
+c.LimitOutput.max_traceback = 60
