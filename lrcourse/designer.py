@@ -45,7 +45,7 @@ Warnings (``Design.warnings``):
 ``milestones_after_end`` step milestones at or after the last step: those drops never happen.
 ``lr_outside_finder``   LR far outside what the LR range test supports (≥ 10x its recommendation,
                         at or past its divergence, ≤ 1/100 of it, or outside the LRs it tried).
-``decays_too_early``    more than half of the run at below 1/1000 of the peak LR (a per-epoch
+``decays_too_early``    more than half of the run at 1/1000 of the peak LR or less (a per-epoch
                         gamma stepped per batch, or step milestones too early).
 
 Invalid input raises ``ValueError`` or ``TypeError`` naming the parameter, the
@@ -193,7 +193,7 @@ _MESSAGES.update(
             "{total} ধাপে গড় LR {mean:.3g}",
         },
         "designer.plot.x": {"en": "step (optimizer update)", "bn": "ধাপ (step, optimizer update)"},
-        "designer.plot.y": {"en": "learning rate", "bn": "শেখার হার (learning rate)"},
+        "designer.plot.y": {"en": "learning rate", "bn": "লার্নিং রেট (learning rate)"},
         "designer.plot.title": {"en": "LR schedule: {name}", "bn": "LR শিডিউল: {name}"},
         "designer.plot.compare": {"en": "Comparing two designs", "bn": "দুটি ডিজাইনের তুলনা"},
         "designer.plot.warmup": {"en": "warmup", "bn": "ওয়ার্মআপ (warmup)"},
@@ -427,9 +427,9 @@ _MESSAGES.update(
             "diverge করে, অনেক নিচেরটি run নষ্ট করে।",
         },
         "designer.decays_too_early": {
-            "en": "{share:.0%} of the run is at an LR below {factor:.0e} of the peak (from step {since}): those "
+            "en": "{share:.0%} of the run is at an LR of {factor:.0e} of the peak or less (from step {since}): those "
             "updates barely move the weights. Is a per-epoch gamma being stepped per batch?",
-            "bn": "run-এর {share:.0%} কাটছে সর্বোচ্চ LR-এর {factor:.0e}-এর কম LR-এ (ধাপ {since} থেকে): ওই "
+            "bn": "run-এর {share:.0%} কাটছে সর্বোচ্চ LR-এর {factor:.0e} বা তার কম LR-এ (ধাপ {since} থেকে): ওই "
             "update-গুলো weight প্রায় নড়ায় না। প্রতি epoch-এর gamma কি প্রতি batch-এ step হচ্ছে?",
         },
         "designer.decays_too_early.why": {
@@ -566,7 +566,11 @@ def rule_step_milestones(c: _Ctx):
     suggested = [int(round(p * c.total_steps)) for p in STEP_POINTS]
     have = list(c.params["milestones"])
     tol = 0.02 * c.total_steps
-    followed = len(have) == len(suggested) and all(abs(a - b) <= tol for a, b in zip(have, suggested))
+    thirds = [int(round(q * c.total_steps)) for q in (1 / 3, 2 / 3)]  # ÷10 every 30 of 90 epochs
+    followed = any(
+        len(have) == len(target) and all(abs(a - b) <= tol for a, b in zip(have, target))
+        for target in (suggested, thirds)
+    )
     return _rec(
         "step_milestones", "step_points", {"suggested": suggested, "milestones": have}, {"milestones": suggested}, followed
     )
@@ -732,11 +736,11 @@ def rule_lr_outside_finder(c: _Ctx):
 
 
 def rule_decays_too_early(c: _Ctx):
-    """More than half of the run at an LR below 1/1000 of the peak."""
+    """More than half of the run at an LR of 1/1000 of the peak or less."""
     if not c.lrs.size:
         return None
     peak = float(c.lrs.max())
-    tiny = c.lrs < peak * TINY_FACTOR
+    tiny = c.lrs <= peak * TINY_FACTOR * (1 + 1e-9)  # three drops of ÷10 are "1/1000" despite rounding
     share = float(tiny.mean())
     if share <= TINY_SHARE:
         return None
@@ -1212,7 +1216,7 @@ def plot_designs(designs: Sequence[Design], ax=None, *, log: bool = False, point
     ax.set_title(title)
     ax.grid(alpha=0.3)
     if len(designs) > 1:  # one design: the title names it (a legend costs ~10 ms per redraw)
-        ax.legend(loc="upper right", fontsize=9)  # not "best": it searches over every vertex
+        ax.legend(loc="lower left", bbox_to_anchor=(0.04, 0.02), fontsize=9, framealpha=0.9)  # not "best": slow
     return fig
 
 

@@ -18,9 +18,11 @@ that the browser test in ``tests/test_browser.py`` uses.
 from __future__ import annotations
 
 import html
+import io
 import time
 
 import ipywidgets as W
+import numpy as np
 
 from . import designer as D
 from . import i18n
@@ -63,9 +65,6 @@ class DesignerApp:
 
     def __init__(self, schedule="cosine", lr=1e-3, total_steps=10_000, warmup_steps=0, optimizer="adamw",
                  task="other", finder=None, log=False):
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-
         D._use_fonts()
         self.finder = finder
         t = i18n.t
@@ -100,10 +99,8 @@ class DesignerApp:
         self.pin_button.on_click(lambda _: self.pin())
         self.clear_button.on_click(lambda _: self.clear())
 
-        self.fig = Figure(figsize=(8, 3.6), dpi=100)
-        self.fig.subplots_adjust(**D.FIG_MARGINS)
-        self.canvas = FigureCanvasAgg(self.fig)
-        self.ax = self.fig.add_subplot()
+        self.renderer = FastPlot()
+        self.fig, self.ax = self.renderer.fig, self.renderer.ax
         self.plot = W.Image(format="png", layout=W.Layout(width="800px", max_width="100%"))
         self.plot.add_class("lrd-plot")
         self.advice = W.HTML()
@@ -195,10 +192,8 @@ class DesignerApp:
             self.status.value = ""
             return
         self.design_a = d
-        self.ax.clear()
         designs = [d] if self.design_b is None else [d, self.design_b]
-        D.plot_designs(designs, ax=self.ax, log=self.controls["log"].value)
-        self.plot.value = D.figure_png(self.fig)
+        self.plot.value = self.renderer.render(designs, log=self.controls["log"].value)
         self.advice.value = d.html()
         self.comparison.value = self._comparison_html(d, self.design_b)
         for target, widget in self.code.items():
@@ -222,3 +217,100 @@ class DesignerApp:
         return (f'<div class="lrd-comparison"><b>{html.escape(t("designer.ui.compare"))}</b>'
                 f'<table style="border-collapse:collapse"><tr><th></th><th>A: {html.escape(a.name())}</th>'
                 f"<th>B: {html.escape(b.name())}</th></tr>{body}</table></div>")
+
+
+class FastPlot:
+    """Draws one or two designs into a PNG, fast enough for a live widget at 10^6 steps.
+
+    The same picture as :func:`lrcourse.designer.plot_designs`, but the axes, ticks, labels and
+    grid (the expensive part of a Matplotlib draw) are rendered once per (x range, y range,
+    scale, language) and kept as a bitmap; each update restores that bitmap and draws only the
+    curves, the warmup band, the title and the legend on top (Matplotlib's "blitting").
+    """
+
+    def __init__(self):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        D._use_fonts()
+        self.fig = Figure(figsize=(8, 3.6), dpi=100)
+        self.fig.subplots_adjust(**D.FIG_MARGINS)
+        self.canvas = FigureCanvasAgg(self.fig)
+        self.ax = ax = self.fig.add_subplot()
+        self.lines = [ax.plot([], [], lw=1.8, animated=True, **style)[0] for style in D.STYLES]
+        self.band = ax.axvspan(0, 1, color=D.STYLES[0]["color"], alpha=0.08, animated=True)
+        self.band_text = ax.text(0.005, 0.02, "", ha="left", va="bottom", fontsize=8, color=D.STYLES[0]["color"],
+                                 transform=ax.transAxes, animated=True)
+        ax.title.set_animated(True)
+        ax.grid(alpha=0.3)
+        self._key = None
+        self._background = None
+
+    @property
+    def lines_drawn(self) -> int:
+        return sum(1 for line in self.lines if line.get_visible())
+
+    def _limits(self, designs, log):
+        xmax = max(max(d.total_steps - 1, 1) for d in designs)
+        peak = max(float(d.lrs.max()) for d in designs)
+        if log:
+            positive = [float(d.lrs[d.lrs > 0].min()) for d in designs if np.any(d.lrs > 0)]
+            low = max(min(positive, default=peak), peak * 1e-6)
+            return xmax, (low / 2, peak * 2)
+        return xmax, (0.0, peak * 1.05 if peak > 0 else 1.0)
+
+    def render(self, designs, *, log: bool = False) -> bytes:
+        from PIL import Image
+
+        ax = self.ax
+        xmax, ylim = self._limits(designs, log)
+        key = (xmax, ylim, bool(log), i18n.get_language())
+        if key != self._key:
+            ax.set_yscale("log" if log else "linear")
+            ax.set_xlim(0, xmax)
+            ax.set_ylim(*ylim)
+            if not log:
+                ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 3), useMathText=True)
+            ax.xaxis.set_major_formatter(D._step_formatter())
+            ax.set_xlabel(i18n.t("designer.plot.x"))
+            ax.set_ylabel(i18n.t("designer.plot.y"))
+            self.canvas.draw()  # everything but the animated artists
+            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+            self._key = key
+        else:
+            self.canvas.restore_region(self._background)
+
+        for i, line in enumerate(self.lines):
+            if i < len(designs):
+                x, y = D._envelope(designs[i].lrs, 1200)
+                line.set_data(x, y)
+                extra = (f" (lr={designs[i].inputs['lr']:.2g}, warmup={designs[i].inputs['warmup_steps']})"
+                         if len(designs) > 1 else "")
+                line.set_label(f"{'AB'[i]}: {designs[i].name()}{extra}" if len(designs) > 1 else designs[i].name())
+                line.set_visible(True)
+            else:
+                line.set_visible(False)
+        w = designs[0].inputs["warmup_steps"]
+        self.band.set_visible(bool(w))
+        self.band_text.set_visible(bool(w))
+        if w:
+            self.band.set_x(0)
+            self.band.set_width(min(w, designs[0].total_steps - 1))
+            self.band_text.set_text(" " + i18n.t("designer.plot.warmup"))
+        ax.set_title(i18n.t("designer.plot.compare") if len(designs) > 1
+                     else i18n.t("designer.plot.title", name=designs[0].name()))
+        artists = [self.band, self.band_text, *[ln for ln in self.lines if ln.get_visible()], ax.title]
+        if len(designs) > 1:
+            legend = ax.legend(handles=[ln for ln in self.lines if ln.get_visible()], loc="lower left",
+                               bbox_to_anchor=(0.04, 0.02), fontsize=9, framealpha=0.9)
+            legend.set_animated(True)
+            artists.append(legend)
+        elif ax.get_legend() is not None:
+            ax.get_legend().remove()
+        for artist in artists:
+            ax.draw_artist(artist)
+        width, height = self.canvas.get_width_height()
+        image = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        out = io.BytesIO()
+        image.convert("RGB").save(out, format="png", compress_level=1)
+        return out.getvalue()
