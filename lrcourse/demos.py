@@ -69,6 +69,14 @@ i18n.register(
             "warmup: ওয়ার্মআপের ধাপ; অংশ: one-cycle-এর pct_start, WSD-র decay অংশ, "
             "cyclic/SGDR-এর cycle-এর দৈর্ঘ্য (মোট ধাপের অংশ হিসেবে)।",
         },
+        # lesson 01: the athlete
+        "demos.phase.warmup": {"en": "warmup", "bn": "ওয়ার্মআপ"},
+        "demos.phase.peak": {"en": "full intensity", "bn": "পূর্ণ তীব্রতা"},
+        "demos.phase.cooldown": {"en": "cooldown", "bn": "কুলডাউন"},
+        "demos.t.athlete": {
+            "en": "An athlete's session as a learning-rate schedule",
+            "bn": "একজন অ্যাথলেটের অনুশীলন, লার্নিং রেট শিডিউল হিসেবে",
+        },
         # lesson 02: plot titles
         "demos.t.step": {"en": "Step decay and multistep", "bn": "স্টেপ ডিকে (step decay) ও multistep"},
         "demos.t.exp": {"en": "Exponential decay", "bn": "এক্সপোনেনশিয়াল ডিকে (exponential decay)"},
