@@ -267,7 +267,7 @@ i18n.register(
             "has already fallen when the warmup ends and the LR jumps. Call cosine_lr(t − warmup, T − warmup, "
             "lr_max, lr_min).",
             "bn": "ওয়ার্মআপের পরে কোসাইন সরানো (shift) হয়নি: ওয়ার্মআপের পরে আপনি t − warmup-এর বদলে t নিচ্ছেন, তাই "
-            "ওয়ার্মআপ শেষ হওয়ার আগেই কোসাইন অনেকটা নেমে গেছে এবং শেখার হার লাফিয়ে বদলায়। ডাকুন "
+            "ওয়ার্মআপ শেষ হওয়ার মুহূর্তেই কোসাইন অনেকটা নেমে গেছে এবং শেখার হার হঠাৎ লাফিয়ে নামে। ডাকুন "
             "cosine_lr(t − warmup, T − warmup, lr_max, lr_min)।",
         },
         "checks.m.stretched": {
