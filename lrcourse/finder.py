@@ -121,11 +121,17 @@ i18n.register(
             "en": "the loss never fell clearly; the range may be too low (raise end_lr) or the model is not learning",
             "bn": "লস কখনও স্পষ্টভাবে কমেনি; রেঞ্জটা হয়তো খুব নিচে (end_lr বাড়ান), নয়তো মডেল শিখছে না",
         },
+        "finder.warn.edge": {
+            "en": "the loss was still at its lowest at the end of the range (LR {lr}) and did not diverge: "
+            "the suggestions are cut off by end_lr; raise end_lr to see where the loss turns up.",
+            "bn": "রেঞ্জের শেষে (LR {lr}) এসেও লস সর্বনিম্নেই ছিল, ডাইভার্জ করেনি: end_lr প্রস্তাবগুলোকে কেটে দিচ্ছে; "
+            "লস কোথায় আবার বাড়ে দেখতে end_lr বাড়ান।",
+        },
         "finder.warn.few_points": {
-            "en": "the loss diverged after only {n} updates (at LR {lr}); the suggestions are unreliable. "
-            "Lower start_lr/end_lr or raise num_iters.",
-            "bn": "মাত্র {n}টি আপডেটের পরেই লস ডাইভার্জ করেছে (LR {lr}-এ); প্রস্তাবগুলো ভরসাযোগ্য নয়। "
-            "start_lr/end_lr কমান বা num_iters বাড়ান।",
+            "en": "only {n} points on the loss curve; the suggestions are unreliable. "
+            "If the loss diverged early, lower start_lr and end_lr; else raise num_iters.",
+            "bn": "লসের কার্ভে মাত্র {n}টি বিন্দু; প্রস্তাবগুলো ভরসাযোগ্য নয়। "
+            "লস তাড়াতাড়ি ডাইভার্জ করলে start_lr ও end_lr কমান; নইলে num_iters বাড়ান।",
         },
         "finder.interrupted": {
             "en": "LR range test interrupted after {n} updates; the model and the optimizer are restored.",
@@ -281,20 +287,26 @@ def suggest(lrs, losses, *, trend=None, cap_factor: float = 3.0) -> _Suggestion:
     i_min = int(np.argmin(y))
     lr_at_min = float(lrs[i_min])
     minimum = lr_at_min / 10.0
-    head = slice(0, i_min + 1)
+    start_level = float(np.median(y[: max(3, n // 10)]))
+    drop = start_level - float(y[i_min])
+    # the fall: from where the trend is clearly below its starting level (5% of the total
+    # drop) to its lowest point. Searching only there keeps noise on the flat start (where a
+    # long "decreasing" run of tiny wiggles can form) out of the rules.
+    below = np.flatnonzero(y[: i_min + 1] < start_level - 0.05 * max(drop, 0.0))
+    i_a = int(below[0]) if len(below) and drop > 0 else 0
+    i_a = max(0, min(i_a, i_min - 2)) if i_min >= 2 else 0
     if i_min >= 2:
+        head = slice(i_a, i_min + 1)
         slope = np.gradient(y[head], x[head])
-        i_steep = int(np.argmin(slope))
-        i_valley, v_lo, v_hi = valley_index(y[head])
+        i_steep = i_a + int(np.argmin(slope))
+        i_valley, v_lo, v_hi = (i_a + k for k in valley_index(y[head]))
     else:
         i_steep = i_valley = v_lo = v_hi = 0
     steep = float(lrs[i_steep])
     valley = float(lrs[i_valley])
     suggestions = {"valley": valley, "steep": steep, "minimum": minimum}
 
-    # how much did the loss fall? (relative to the spread of the raw losses at the start)
-    start_level = float(np.median(y[: max(3, n // 10)]))
-    drop = start_level - float(y[i_min])
+    # did the loss fall clearly? (against the noise of the raw losses at the start)
     noise = float(np.std(raw[: max(5, n // 5)] - y[: max(5, n // 5)])) + 1e-12
     if i_min < 2 or drop <= 2 * noise or drop <= 0.02 * abs(start_level):
         return _Suggestion(suggestions, minimum, "finder.reason.no_descent", {}, lr_at_min, (v_lo, v_hi))
@@ -806,9 +818,11 @@ def lr_range_test(
     else:
         curve_lrs, curve = lr_arr, loss_arr
     if len(curve) < MIN_POINTS:
-        warnings.warn(i18n.t("finder.warn.few_points", n=len(curve), lr=_fmt_lr(diverged_at)), RuntimeWarning, stacklevel=2)
+        warnings.warn(i18n.t("finder.warn.few_points", n=len(curve)), RuntimeWarning, stacklevel=2)
     if len(curve) >= 3:
         s = suggest(curve_lrs, curve)
+        if diverged_at is None and s.lr_at_min >= curve_lrs[int(0.95 * (len(curve_lrs) - 1))]:
+            warnings.warn(i18n.t("finder.warn.edge", lr=_fmt_lr(s.lr_at_min)), RuntimeWarning, stacklevel=2)
         trend = robust_trend(curve)
         suggestions, recommended = s.suggestions, s.recommended
         reason_key, reason_values = s.reason_key, s.reason_values
@@ -949,31 +963,44 @@ def _digits_problem(opt_name: str, seed: int, batch_size: int = 32) -> Problem:
     )
 
 
-def _cifar_problem(seed: int, batch_size: int = 128, subset: int | None = None) -> Problem:
+def cifar_setup(model: nn.Module, x_train: torch.Tensor):
+    """The practice run's optimizer and loss for ``model`` (as :func:`lrcourse.train.train` builds them).
+
+    Sets the whitening stem of a :class:`~lrcourse.models.CifarNet` from the first 5,000 images
+    (as the trainer does), then returns ``(optimizer, loss_fn)``: Nesterov SGD, momentum 0.9,
+    weight decay 5e-4 on weights only, and cross-entropy with label smoothing 0.2.
+    """
+    from . import data, train
+
+    if hasattr(model, "init_whitening"):
+        model.init_whitening(data.normalize_cifar(x_train[:5000]))
+    return train.make_optimizer(model, "sgd"), nn.CrossEntropyLoss(label_smoothing=0.2)
+
+
+def _cifar_problem(seed: int, batch_size: int = 128, subset: int | None = 10_000, widths=(64, 128, 128)) -> Problem:
     from . import data, models
 
-    try:
-        x_tr, y_tr, x_te, y_te = data.load_cifar10()
-    except AttributeError:  # pragma: no cover - until the CIFAR-10 issue lands
-        raise FileNotFoundError(i18n.t("finder.err.data_missing", error="lrcourse.data.load_cifar10 is not available yet"))
-    except FileNotFoundError as exc:
-        raise FileNotFoundError(i18n.t("finder.err.data_missing", error=str(exc))) from exc
-    if subset is not None and subset < len(x_tr):
-        g = torch.Generator().manual_seed(seed)
-        idx = torch.randperm(len(x_tr), generator=g)[:subset]
-        x_tr, y_tr = x_tr[idx], y_tr[idx]
-    make_model = lambda: _seeded(models.cifar_net, seed)  # noqa: E731
-    make_opt = lambda m, lr: torch.optim.SGD(m.parameters(), lr=lr, momentum=0.9, nesterov=True, weight_decay=5e-4)  # noqa: E731
+    if not data.cifar10_available():
+        try:  # no download here: it says what to download and where to put it
+            data.load_cifar10(download=False)
+        except FileNotFoundError as exc:
+            raise FileNotFoundError(i18n.t("finder.err.data_missing", error=str(exc))) from exc
+    x_tr, y_tr, x_te, y_te = data.load_cifar10()
+    if subset is not None:
+        x_tr, y_tr = data.subset(x_tr, y_tr, subset, seed=seed)
+    make_model = lambda: models.cifar_net(widths=widths, seed=seed)  # noqa: E731
     model = make_model()
+    optimizer, loss_fn = cifar_setup(model, x_tr)
     return Problem(
         name="cifar10",
-        description=f"CIFAR-10 practice CNN (lrcourse.models.cifar_net), Nesterov SGD momentum 0.9, batch {batch_size}",
+        description=f"CIFAR-10 practice CNN cifar_net(widths={tuple(widths)}), Nesterov SGD momentum 0.9, "
+        f"weight decay 5e-4, label smoothing 0.2, batch {batch_size}, {len(x_tr)} training images",
         model=model,
-        optimizer=make_opt(model, 1e-3),
-        loss_fn=nn.CrossEntropyLoss(),
+        optimizer=optimizer,
+        loss_fn=loss_fn,
         batches=TensorBatches(x_tr, y_tr, batch_size, seed=seed, transform=data.normalize_cifar),
         test=(x_te, y_te),
-        make_optimizer=make_opt,
+        make_optimizer=lambda m, lr: cifar_setup(m, x_tr)[0],
         make_model=make_model,
         batch_size=batch_size,
         transform=data.normalize_cifar,
