@@ -18,6 +18,7 @@ Failure messages name the file, the cell index (0-based, as in ``nb.cells[i]``) 
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from pathlib import Path
 
@@ -114,10 +115,12 @@ def test_nbformat_45_with_cell_ids(lang, name):
     nb = _read(path)
     version = (nb.nbformat, nb.nbformat_minor)
     assert version >= (4, 5), f"{_rel(path)}: nbformat {version[0]}.{version[1]}; cell ids need 4.5 or later"
+    # Read the raw JSON: nbformat's reader fills in missing ids in memory, hiding the problem.
+    raw = json.loads(path.read_text(encoding="utf-8"))
     seen: dict[str, int] = {}
-    for i, cell in enumerate(nb.cells):
+    for i, cell in enumerate(raw["cells"]):
         cid = cell.get("id")
-        assert cid, f"{_rel(path)}: cell {i} ({cell.cell_type}) has no id"
+        assert cid, f"{_rel(path)}: cell {i} ({cell.get('cell_type')}) has no id"
         assert cid not in seen, f"{_rel(path)}: cells {seen[cid]} and {i} share the id {cid!r}"
         seen[cid] = i
     nbformat.validate(nb)
