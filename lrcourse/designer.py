@@ -402,7 +402,7 @@ _MESSAGES.update(
         },
         "designer.lr_outside_finder": {
             "en": "lr = {lr:.3g} is {detail} (the LR range test recommends {rec:.3g}).",
-            "bn": "lr = {lr:.3g} {detail} (LR range test সুপারিশ করে {rec:.3g})।",
+            "bn": "lr = {lr:.3g}, যা {detail} (LR range test সুপারিশ করে {rec:.3g})।",
         },
         "designer.lr_outside_finder.high": {
             "en": "{factor:.3g}x above the range test's recommendation",
@@ -503,6 +503,7 @@ class _Ctx:
     finder: object | None
     params: dict
     lrs: np.ndarray
+    peak: float = 0.0
 
 
 def _rec(rule, source, values, suggested=None, followed=None, variant=None) -> Advice:
@@ -665,7 +666,7 @@ def rule_rl_constant(c: _Ctx):
 
 
 def _start_share(c: _Ctx) -> tuple[float, float, float]:
-    peak = float(c.lrs.max()) if c.lrs.size else c.lr
+    peak = c.peak
     start = float(c.lrs[0]) if c.lrs.size else c.lr
     return start, peak, (start / peak if peak > 0 else 0.0)
 
@@ -737,9 +738,7 @@ def rule_lr_outside_finder(c: _Ctx):
 
 def rule_decays_too_early(c: _Ctx):
     """More than half of the run at an LR of 1/1000 of the peak or less."""
-    if not c.lrs.size:
-        return None
-    peak = float(c.lrs.max())
+    peak = c.peak
     tiny = c.lrs <= peak * TINY_FACTOR * (1 + 1e-9)  # three drops of ÷10 are "1/1000" despite rounding
     share = float(tiny.mean())
     if share <= TINY_SHARE:
@@ -958,8 +957,12 @@ class Design:
         return list(self.warnings) + list(self.recommendations)
 
     def stats(self) -> dict:
+        """Peak (and its step), first, last and mean LR of the run (computed once)."""
+        cached = self.__dict__.get("_stats")
+        if cached is not None:
+            return dict(cached)
         lrs = self.lrs
-        return {
+        self.__dict__["_stats"] = {
             "peak": float(lrs.max()),
             "peak_step": int(lrs.argmax()),
             "first": float(lrs[0]),
@@ -967,6 +970,7 @@ class Design:
             "mean": float(lrs.mean()),
             "total": self.total_steps,
         }
+        return dict(self.__dict__["_stats"])
 
     def summary(self) -> str:
         return i18n.t("designer.summary", **self.stats())
@@ -995,7 +999,7 @@ class Design:
         """The warnings and recommendations as HTML (used by the widget)."""
         from html import escape
 
-        parts = ['<div class="lrd-advice-list">', f"<div><b>{escape(self.summary())}</b></div>"]
+        parts = ['<div class="lrd-advice-list" style="line-height:1.35">', f"<div><b>{escape(self.summary())}</b></div>"]
         for title, items, colour in (
             ("designer.warnings", self.warnings, "#b3261e"),
             ("designer.recommendations", self.recommendations, "#1f5f9e"),
@@ -1130,7 +1134,7 @@ def design(
         "base_lr": base_lr, "finder": finder,
     }
     ctx = _Ctx(kind, lr, N, W, optimizer, task, batch_size, base_batch_size, base_lr, float(beta2), finder,
-               params, lrs)
+               params, lrs, float(lrs.max()))
     recs, warns = [], []
     for rule in RULES.values():
         advice = rule(ctx)
@@ -1216,7 +1220,7 @@ def plot_designs(designs: Sequence[Design], ax=None, *, log: bool = False, point
     ax.set_title(title)
     ax.grid(alpha=0.3)
     if len(designs) > 1:  # one design: the title names it (a legend costs ~10 ms per redraw)
-        ax.legend(loc="lower left", bbox_to_anchor=(0.04, 0.02), fontsize=9, framealpha=0.9)  # not "best": slow
+        ax.legend(loc="lower left", bbox_to_anchor=(0.05, 0.1), fontsize=9, framealpha=0.9)  # not "best": slow
     return fig
 
 

@@ -54,7 +54,8 @@ i18n.register(
     }
 )
 
-_LR_MIN_CHOICES = ((None, "default"), (0.0, "0"), (1e-3, "lr/1000"), (1e-2, "lr/100"), (1e-1, "lr/10"))
+# lr_min as a share of the peak; "default" lets design() choose (0, or lr/4 for the cyclical LR, lr/100 for exponential)
+_LR_MIN_CHOICES = (("default", "default"), (0.0, "0"), (1e-3, "lr/1000"), (1e-2, "lr/100"), (1e-1, "lr/10"))
 MAX_STEPS = 10_000_000
 
 
@@ -83,7 +84,7 @@ class DesignerApp:
                                     description=t("designer.ui.optimizer"), style=wide),
             "task": W.Dropdown(options=[(t(f"designer.task.{k}"), k) for k in D.TASKS], value=task,
                                description=t("designer.ui.task"), style=wide),
-            "lr_min": W.Dropdown(options=[(label, v) for v, label in _LR_MIN_CHOICES], value=None,
+            "lr_min": W.Dropdown(options=[(label, v) for v, label in _LR_MIN_CHOICES], value="default",
                                  description=t("designer.ui.lr_min"), style=wide),
             "milestones": W.Text(value="", placeholder=t("designer.ui.milestones_hint"),
                                  description=t("designer.ui.milestones"), style=wide),
@@ -127,7 +128,7 @@ class DesignerApp:
         self.design_a = None
         self.design_b = None
         self.last_ms = float("nan")
-        self.update()
+        self._changed()
 
     # -- display
     def _repr_mimebundle_(self, **kwargs):
@@ -156,7 +157,7 @@ class DesignerApp:
         kw = dict(schedule=kind, lr=lr, total_steps=int(c["total_steps"].value),
                   warmup_steps=int(c["warmup_steps"].value), optimizer=c["optimizer"].value, task=c["task"].value,
                   finder=self.finder)
-        if ratio is not None and kind in ("cosine", "linear", "polynomial", "wsd", "sgdr", "exponential", "cyclic"):
+        if ratio != "default" and kind in ("cosine", "linear", "polynomial", "wsd", "sgdr", "exponential", "cyclic"):
             if not (kind in ("exponential", "cyclic") and ratio == 0.0):
                 kw["lr_min"] = lr * ratio
         if kind == "step":
@@ -213,10 +214,13 @@ class DesignerApp:
                 (t("designer.ui.last"), f"{sa['last']:.3g}", f"{sb['last']:.3g}"),
                 (t("designer.ui.mean"), f"{sa['mean']:.3g}", f"{sb['mean']:.3g}"),
                 (t("designer.ui.warnings"), str(len(a.warnings)), str(len(b.warnings)))]
-        body = "".join(f"<tr><td>{html.escape(r[0])}</td><td>{r[1]}</td><td>{r[2]}</td></tr>" for r in rows)
+        td = 'style="padding:1px 14px 1px 0"'
+        body = "".join(f"<tr><td {td}>{html.escape(r[0])}</td><td {td}>{r[1]}</td><td {td}>{r[2]}</td></tr>"
+                       for r in rows)
         return (f'<div class="lrd-comparison"><b>{html.escape(t("designer.ui.compare"))}</b>'
-                f'<table style="border-collapse:collapse"><tr><th></th><th>A: {html.escape(a.name())}</th>'
-                f"<th>B: {html.escape(b.name())}</th></tr>{body}</table></div>")
+                f'<table style="border-collapse:collapse;line-height:1.3"><tr><th></th>'
+                f'<th {td}>A: {html.escape(a.name())}</th><th {td}>B: {html.escape(b.name())}</th></tr>{body}'
+                "</table></div>")
 
 
 class FastPlot:
@@ -302,7 +306,7 @@ class FastPlot:
         artists = [self.band, self.band_text, *[ln for ln in self.lines if ln.get_visible()], ax.title]
         if len(designs) > 1:
             legend = ax.legend(handles=[ln for ln in self.lines if ln.get_visible()], loc="lower left",
-                               bbox_to_anchor=(0.04, 0.02), fontsize=9, framealpha=0.9)
+                               bbox_to_anchor=(0.05, 0.1), fontsize=9, framealpha=0.9)
             legend.set_animated(True)
             artists.append(legend)
         elif ax.get_legend() is not None:
