@@ -205,9 +205,12 @@ class KSweep:
             (axes[0], self.accuracy, i18n.t("pitfalls.test_acc"), 100.0),
             (axes[1], self.test_loss, i18n.t("pitfalls.test_loss"), 1.0),
         ):
-            for j in range(values.shape[1]):
-                ax.plot(x, scale * values[:, j], "o", color="0.6", ms=4, label=i18n.t("pitfalls.one_seed") if j == 0 else None)
-            ax.plot(x, scale * values.mean(1), "-o", color="C0", lw=2, label=i18n.t("pitfalls.mean_seeds", n=values.shape[1]))
+            if values.shape[1] == 1:
+                ax.plot(x, scale * values[:, 0], "-o", color="C0", lw=2, label=i18n.t("pitfalls.one_seed"))
+            else:
+                for j in range(values.shape[1]):
+                    ax.plot(x, scale * values[:, j], "o", color="0.6", ms=4, label=i18n.t("pitfalls.one_seed") if j == 0 else None)
+                ax.plot(x, scale * values.mean(1), "-o", color="C0", lw=2, label=i18n.t("pitfalls.mean_seeds", n=values.shape[1]))
             ax.set_xticks(x, [self.label(k) for k in self.ks])
             ax.set_xlabel(i18n.t("pitfalls.k_axis", gamma=self.gamma, epochs=self.epochs))
             ax.set_ylabel(ylabel)
@@ -321,7 +324,9 @@ class Forgetting:
             rows.append(
                 f"{lr:>10g} {100 * self.acc_a_before.mean():11.1f}% {100 * a1.mean():11.1f}% {100 * b.mean():11.1f}%"
             )
-        rows.append(i18n.t("pitfalls.mean_seeds", n=len(self.seeds)) + "  " + i18n.t("pitfalls.took", runs=len(self.seeds) * (1 + len(self.finetune_lrs)), seconds=self.seconds))
+        seeds = i18n.t("pitfalls.mean_seeds", n=len(self.seeds)) if len(self.seeds) > 1 else i18n.t("pitfalls.one_seed")
+        runs = len(self.seeds) * (1 + len(self.finetune_lrs))
+        rows.append(seeds + "  " + i18n.t("pitfalls.took", runs=runs, seconds=self.seconds))
         return "\n".join(rows)
 
     def plot(self):
@@ -340,7 +345,8 @@ class Forgetting:
             ax.set_title(i18n.t(key))
             ax.set_xlabel(i18n.t("pitfalls.finetune_epoch"))
             ax.grid(alpha=0.3)
-        axes[0].set_ylabel(i18n.t("pitfalls.accuracy") + " — " + i18n.t("pitfalls.mean_seeds", n=len(self.seeds)))
+        seeds = i18n.t("pitfalls.mean_seeds", n=len(self.seeds)) if len(self.seeds) > 1 else i18n.t("pitfalls.one_seed")
+        axes[0].set_ylabel(i18n.t("pitfalls.accuracy") + " — " + seeds)
         axes[1].legend(loc="lower right")
         return fig
 
