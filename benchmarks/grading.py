@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import io
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -38,11 +39,19 @@ def _env():
 
 
 def _run(cmd, cwd):
+    """(wall seconds, CPU seconds of the command and the kernels it started).
+
+    On a machine shared with other jobs the wall time grows with the load; the CPU time does not,
+    and for this single-threaded work it is close to the wall time on an idle machine."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, env=_env(), capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode:
         raise SystemExit(f"{' '.join(map(str, cmd))} failed:\n{proc.stderr[-3000:]}")
-    return time.perf_counter() - t0
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
 
 
 def autograde_timing(n: int) -> None:
@@ -51,17 +60,19 @@ def autograde_timing(n: int) -> None:
         shutil.copytree(COURSE, course, ignore=shutil.ignore_patterns("release", "gradebook.db", "submitted", "autograded", "feedback"))
         _run([BIN / "nbgrader", "generate_assignment", "lr-schedules-en", "--force"], course)
         source = course / "source" / "lr-schedules-en" / "lr_schedules.ipynb"
-        plain = _run([BIN / "jupyter", "nbconvert", "--to", "notebook", "--execute", str(source), "--output", str(Path(tmp) / "plain.ipynb")], course)
+        plain, plain_cpu = _run([BIN / "jupyter", "nbconvert", "--to", "notebook", "--execute", str(source), "--output", str(Path(tmp) / "plain.ipynb")], course)
         for i in range(n):
             folder = course / "submitted" / f"student{i}" / "lr-schedules-en"
             folder.mkdir(parents=True)
             shutil.copy(source, folder / "lr_schedules.ipynb")
-        total = _run([BIN / "nbgrader", "autograde", "lr-schedules-en"], course)
-        feedback = _run([BIN / "nbgrader", "generate_feedback", "lr-schedules-en"], course)
-    per = total / n
-    print(f"autograde: {n} submissions in {total:.1f} s = {per:.1f} s per submission")
-    print(f"baseline (nbconvert --execute of the same notebook): {plain:.1f} s; ratio autograde/plain = {per / plain:.2f}")
-    print(f"generate_feedback for {n}: {feedback:.1f} s")
+        total, total_cpu = _run([BIN / "nbgrader", "autograde", "lr-schedules-en"], course)
+        feedback, feedback_cpu = _run([BIN / "nbgrader", "generate_feedback", "lr-schedules-en"], course)
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(f"autograde: {n} submissions in {total:.1f} s wall = {total / n:.1f} s per submission "
+          f"(CPU {total_cpu / n:.1f} s per submission)")
+    print(f"baseline, nbconvert --execute of the same notebook: {plain:.1f} s wall (CPU {plain_cpu:.1f} s); "
+          f"ratio autograde per submission / plain: wall {total / n / plain:.2f}, CPU {total_cpu / n / plain_cpu:.2f}")
+    print(f"generate_feedback for {n}: {feedback:.1f} s wall (CPU {feedback_cpu:.1f} s)")
 
 
 def corpus_figures() -> None:

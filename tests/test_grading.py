@@ -245,20 +245,29 @@ def _phrase(key: str, language: str) -> str:
 # -- the committed files ----------------------------------------------------------------------
 
 
+def _stale(assignment: str, where: str) -> str:
+    return (
+        f"notebooks/grading/release/{assignment} differs from what `nbgrader generate_assignment` makes from "
+        f"source/ ({where}). Maintainer who changed source/: run `nbgrader generate_assignment {assignment} --force` "
+        "in notebooks/grading (with .venv/bin on PATH) and commit release/. Learner who worked inside release/: "
+        "keep your notebook somewhere else and restore the original with "
+        f"`git checkout -- notebooks/grading/release/{assignment}`."
+    )
+
+
 def test_release_is_up_to_date(course):
     """The committed release/ is exactly what generate_assignment makes from the committed source."""
     for assignment in (EN, BN):
         committed = _read(COURSE / "release" / assignment / f"{NOTEBOOK}.ipynb")
         fresh = _read(course / "release" / assignment / f"{NOTEBOOK}.ipynb")
-        assert [c.get("id") for c in committed.cells] == [c.get("id") for c in fresh.cells], (
-            f"release/{assignment} is stale (cells differ): run `nbgrader generate_assignment {assignment} --force` "
-            "in notebooks/grading and commit release/"
-        )
+        ids = [c.get("id") for c in fresh.cells]
+        assert [c.get("id") for c in committed.cells] == ids, _stale(assignment, "the cells differ")
         for old, new in zip(committed.cells, fresh.cells):
-            assert (old.cell_type, old.source, old.metadata) == (new.cell_type, new.source, new.metadata), (
-                f"release/{assignment} is stale at cell {new.get('id')!r}: run `nbgrader generate_assignment "
-                f"{assignment} --force` in notebooks/grading and commit release/"
+            assert (old.cell_type, old.source, old.metadata) == (new.cell_type, new.source, new.metadata), _stale(
+                assignment, f"cell {new.get('id')!r}"
             )
+            assert not old.get("outputs"), _stale(assignment, f"cell {new.get('id')!r} has outputs")
+        assert committed.metadata.get("kernelspec") == fresh.metadata.get("kernelspec"), _stale(assignment, "kernelspec")
 
 
 def test_sources_are_committed_without_outputs():
