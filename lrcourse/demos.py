@@ -141,8 +141,10 @@ i18n.register(
 )
 
 
-def _threads_note() -> None:
-    """Use one intra-op thread for the tiny models here: faster than several on a busy 2-core CPU."""
+def _one_thread() -> None:
+    """Use one intra-op thread: the models here are tiny, and on a small shared CPU one thread is
+    faster than several (and gives bit-for-bit reproducible runs). This sets torch's global
+    thread count for the rest of the session, as a notebook running these demos wants."""
     import torch
 
     if torch.get_num_threads() > 1:
@@ -204,6 +206,7 @@ def digits_problem(weight_decay: float = 1e-3) -> DigitsProblem:
 
     if not (isinstance(weight_decay, (int, float)) and weight_decay > 0):
         raise ValueError(f"weight_decay={weight_decay!r} must be a number > 0 (it makes the minimum unique)")
+    _one_thread()
     x_tr, y_tr, x_te, y_te = digits()
     problem = DigitsProblem(x_tr.double(), y_tr, x_te.double(), y_te, float(weight_decay), float("nan"))
     model = problem.new_model(0)
@@ -341,7 +344,7 @@ def constant_vs_schedule(
     to compare your own. ``epochs`` and ``seeds`` default by budget (quick: 6
     epochs, 1 seed; standard: 20 epochs, 3 seeds).
     """
-    _threads_note()
+    _one_thread()
     if epochs is None:
         epochs = pick(quick=6, standard=20)
     if seeds is None:
@@ -387,9 +390,9 @@ def build_schedule(kind: str, lr: float = 1e-3, total_steps: int = 10_000, warmu
     ``kind`` is one of :data:`EXPLORER_KINDS`. ``share`` is one-cycle's
     ``pct_start``, WSD's decay share of the steps after warmup, and the cycle
     length of cyclic (half-cycle) and SGDR (``t_0``) as a share of
-    ``total_steps``. ``gamma`` is the decay factor of step decay, the per-step
-    factor of exponential decay and exp_range is derived from it so that the
-    amplitude falls to ``gamma`` over the run.
+    ``total_steps``. ``gamma`` is step decay's factor per drop; for exponential
+    decay and cyclic exp_range it is the factor over the whole run (the
+    per-step factor ``gamma^(1/total_steps)`` is derived from it).
     """
     if kind not in EXPLORER_KINDS:
         raise ValueError(f"kind={kind!r} is not known; use one of {list(EXPLORER_KINDS)}")
@@ -510,12 +513,13 @@ def sorting_batch(generator, batch_size: int = 64, length: int = 8):
 
 
 def tiny_transformer(d_model: int = 64, heads: int = 4, layers: int = 2, norm_first: bool = False,
-                     max_len: int = 64, seed: int = 0):
+                     max_len: int = 16, seed: int = 0):
     """A small causal Transformer (decoder-only, like GPT) for :func:`sorting_batch`.
 
     ``norm_first=False`` is the original Transformer's post-LN layout (LayerNorm
     after each residual addition), the one that needs warmup most (Xiong et al.
-    2020); ``True`` is the pre-LN layout of GPT-2 and later models.
+    2020); ``True`` is the pre-LN layout of GPT-2 and later models. ``max_len``
+    (positions) defaults to 16, the length of a :func:`sorting_batch` sequence.
     """
     import torch
     from torch import nn
@@ -589,7 +593,7 @@ def train_sorting(schedule: S.Schedule, steps: int, seed: int = 0, *, d_model: i
     import torch
     from torch import nn
 
-    _threads_note()
+    _one_thread()
     if not isinstance(schedule, S.Schedule):
         raise TypeError(f"schedule={schedule!r} must be an lrcourse schedule, e.g. lrcourse.schedules.constant(1e-3)")
     if not isinstance(steps, int) or steps < 1:
@@ -755,6 +759,9 @@ class WarmupSweep:
                 ax.plot(lrs, shown[:, j], "o", color=color, alpha=0.5, markersize=4)
         ax.set_xscale("log")
         ax.set_yscale("log")
+        ax.set_xticks(lrs)
+        ax.set_xticklabels([f"{lr:g}" for lr in lrs])
+        ax.xaxis.set_minor_locator(plt.NullLocator())
         ax.set_xlabel(i18n.t("demos.peak_lr"))
         ax.set_ylabel(i18n.t("demos.final_loss"))
         ax.set_title(i18n.t("demos.t.sweep"))
@@ -852,7 +859,7 @@ def adam_effective_lr_trace(steps: int = 200, lr: float = 1e-2, betas=(0.9, 0.98
     import torch
     from torch import nn
 
-    _threads_note()
+    _one_thread()
     model = tiny_transformer(d_model=d_model, layers=layers, max_len=2 * length, seed=seed)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.Adam(params, lr=lr, betas=tuple(betas), eps=eps)

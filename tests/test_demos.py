@@ -1,0 +1,260 @@
+"""Tests of lrcourse.demos: the demonstrations behind lessons 01-03.
+
+Each test is small (a few seconds at most on a busy 2-core CPU) and checks a
+property that would be false if the demonstration were wrong.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from lrcourse import demos, i18n
+from lrcourse import schedules as S
+
+
+@pytest.fixture
+def bengali():
+    before = i18n.get_language()
+    i18n.set_language("bn")
+    yield
+    i18n.set_language(before)
+
+
+def _has_bengali(text: str) -> bool:
+    return any("\u0980" <= ch <= "\u09ff" for ch in text)
+
+
+# --------------------------------------------------------------------------- lesson 01
+
+
+@pytest.fixture(scope="module")
+def problem():
+    return demos.digits_problem()
+
+
+def test_digits_problem_lstar_is_the_minimum(problem):
+    # L* comes from L-BFGS; at the solution the gradient of the convex objective must vanish,
+    # so no model can do better: check the gradient at a model solved again, and a random model's gap.
+    model = problem.new_model(0)
+    opt = torch.optim.LBFGS(model.parameters(), lr=1, max_iter=500, tolerance_grad=1e-12,
+                            tolerance_change=1e-15, history_size=50, line_search_fn="strong_wolfe")
+
+    def closure():
+        opt.zero_grad()
+        value = problem.batch_loss(model, problem.x_train, problem.y_train)
+        value.backward()
+        return value
+
+    for _ in range(3):
+        opt.step(closure)
+    closure()
+    grad = torch.cat([p.grad.reshape(-1) for p in model.parameters()])
+    assert float(grad.abs().max()) < 1e-6
+    assert abs(problem.loss(model) - problem.lstar) < 1e-9
+    assert problem.loss(problem.new_model(3)) - problem.lstar > 1.0  # a random model is far from it
+    assert 0.0 < problem.lstar < math.log(10)
+
+
+def test_sgd_run_is_reproducible_and_follows_the_schedule(problem):
+    schedule = S.cosine(0.5, 60)
+    a = demos.sgd_run(problem, schedule, 60, batch_size=16, seed=1, eval_every=20)
+    b = demos.sgd_run(problem, schedule, 60, batch_size=16, seed=1, eval_every=20)
+    assert list(a[0]) == [20, 40, 60]
+    np.testing.assert_array_equal(a[1], b[1])
+    assert np.all(a[1] > -1e-9)  # nothing beats the minimum
+    # A negligible LR must not move the model: the gap stays at the initial one.
+    frozen = demos.sgd_run(problem, S.constant(1e-15), 20, seed=1, eval_every=10)
+    initial_gap = problem.loss(problem.new_model(1)) - problem.lstar
+    np.testing.assert_allclose(frozen[1], initial_gap, rtol=1e-6)
+    with pytest.raises(TypeError, match="schedule"):
+        demos.sgd_run(problem, lambda t: 0.1, 10)
+
+
+def test_constant_vs_schedule_shows_the_claim(bengali):
+    result = demos.constant_vs_schedule(epochs=12, seeds=(0,))
+    large, small, cosine = result.runs
+    assert result.total_steps == 12 * (1347 // 16)
+    # The lesson's claim (one seed, 12 epochs instead of 3 x 20): the small constant LR crawls
+    # far behind, and the schedule ends below the large constant LR's noise floor.
+    assert small.final_gap > 3 * cosine.final_gap
+    assert cosine.final_gap < 0.7 * large.final_gap
+    # Labels and the summary follow the language.
+    assert _has_bengali(large.label) and _has_bengali(result.summary())
+    fig = result.plot()
+    assert _has_bengali(fig.axes[1].get_title())
+    assert fig.axes[1].get_yscale() == "log"
+
+
+def test_constant_vs_schedule_rejects_bad_input():
+    with pytest.raises(ValueError, match="seeds"):
+        demos.constant_vs_schedule(epochs=1, seeds=())
+    with pytest.raises(ValueError, match="epochs=0"):
+        demos.constant_vs_schedule(epochs=0)
+    with pytest.raises(ValueError, match="weight_decay"):
+        demos.digits_problem(weight_decay=0)
+
+
+# --------------------------------------------------------------------------- lesson 02
+
+
+@pytest.mark.parametrize("kind", demos.EXPLORER_KINDS)
+def test_build_schedule_every_kind(kind):
+    s = demos.build_schedule(kind, lr=1e-3, total_steps=2_000, warmup_steps=200, lr_min_ratio=0.1,
+                             gamma=0.5, step_size=500, share=0.25)
+    assert isinstance(s, S.Schedule)
+    lrs = s(np.arange(2_001))
+    assert np.all(np.isfinite(lrs)) and np.all(lrs >= 0)
+    assert lrs.max() <= 1e-3 * (1 + 1e-12)
+    assert lrs.max() >= 0.5e-3  # every kind reaches (about) its peak lr somewhere
+
+
+def test_build_schedule_parameters_mean_what_the_sliders_say():
+    # exponential: gamma is the factor over the whole run
+    assert demos.build_schedule("exponential", lr=1.0, total_steps=1000, gamma=0.01)(1000) == pytest.approx(0.01)
+    # sgdr: the first cycle is share * total_steps long
+    s = demos.build_schedule("sgdr", lr=1.0, total_steps=1000, share=0.1)
+    assert s.params["t_0"] == 100 and s(100) == pytest.approx(1.0)
+    # wsd: warmup, then the decay takes `share` of the rest, ending at lr_min
+    w = demos.build_schedule("wsd", lr=1.0, total_steps=1000, warmup_steps=100, share=0.2, lr_min_ratio=0.05)
+    assert (w.params["warmup_steps"], w.params["decay_steps"]) == (100, 180)
+    assert w(1000) == pytest.approx(0.05)
+    # cyclic modes are taken from the name
+    assert demos.build_schedule("cyclic (exp_range)").params["mode"] == "exp_range"
+    with pytest.raises(ValueError, match="kind='cosin'"):
+        demos.build_schedule("cosin")
+
+
+def test_schedule_explorer_builds_its_widgets(bengali):
+    import ipywidgets as w
+
+    box = demos.schedule_explorer("cosine", total_steps=5_000)
+    assert isinstance(box, w.VBox)
+    dropdowns = [c for c in box.children[0].children[0].children if isinstance(c, w.Dropdown)]
+    assert len(dropdowns) == 1
+    assert tuple(dropdowns[0].options) == demos.EXPLORER_KINDS and dropdowns[0].value == "cosine"
+    assert _has_bengali(dropdowns[0].description)
+    with pytest.raises(ValueError, match="kind"):
+        demos.schedule_explorer("nope")
+
+
+def test_pytorch_lrs_reads_the_lr_really_used():
+    from torch.optim import lr_scheduler as L
+
+    lrs, err = demos.pytorch_lrs(lambda o: L.CosineAnnealingLR(o, T_max=50), 51, lr=0.1)
+    assert err is None
+    np.testing.assert_allclose(lrs, S.cosine(0.1, 50)(np.arange(51)), rtol=1e-9, atol=1e-15)
+    # OneCycleLR: N + 1 updates happen, the (N+1)-th scheduler.step() raises; the extra update's LR is
+    # PyTorch's extrapolation, above the minimum that lrcourse holds.
+    lrs, err = demos.pytorch_lrs(lambda o: L.OneCycleLR(o, max_lr=0.1, total_steps=40), 50, lr=0.1)
+    assert isinstance(err, ValueError) and "40" in str(err)
+    assert len(lrs) == 41
+    np.testing.assert_allclose(lrs[:40], S.one_cycle(0.1, 40)(np.arange(40)), rtol=1e-9)
+    assert lrs[40] > 10 * S.one_cycle(0.1, 40)(40)
+    with pytest.raises(ValueError, match="optimizer"):
+        demos.pytorch_lrs(lambda o: None, 1, optimizer="lion")
+
+
+# --------------------------------------------------------------------------- lesson 03
+
+
+def test_sorting_batch_targets_are_the_sorted_inputs():
+    gen = torch.Generator().manual_seed(0)
+    inputs, targets = demos.sorting_batch(gen, batch_size=5, length=6)
+    assert inputs.shape == targets.shape == (5, 12)  # 6 digits, separator, 6 sorted, shifted by one
+    assert torch.all(targets[:, :6] == -100)
+    assert torch.all(inputs[:, 6] == 10)  # the separator
+    expected, _ = inputs[:, :6].sort(dim=1)
+    assert torch.equal(targets[:, 6:], expected)  # after the separator: the sorted digits
+    assert torch.equal(inputs[:, 7:], expected[:, :5])  # teacher forcing: the answer so far
+
+
+def test_tiny_transformer_is_causal_and_seeded():
+    model = demos.tiny_transformer(d_model=32, layers=1, max_len=16, seed=3)
+    again = demos.tiny_transformer(d_model=32, layers=1, max_len=16, seed=3)
+    x = torch.randint(0, 10, (2, 12), generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        out = model(x)
+        assert out.shape == (2, 12, demos.SORT_VOCAB)
+        assert torch.equal(out, again(x))
+        y = x.clone()
+        y[:, 8:] = (y[:, 8:] + 1) % 10  # change only the future
+        torch.testing.assert_close(model(y)[:, :8], out[:, :8])
+        assert not torch.allclose(model(y)[:, 8:], out[:, 8:])
+
+
+def test_train_sorting_learns_and_is_reproducible():
+    schedule = S.warmup_cosine(3e-3, 10, 60)
+    run = demos.train_sorting(schedule, 60, seed=0, d_model=32, layers=1)
+    again = demos.train_sorting(schedule, 60, seed=0, d_model=32, layers=1)
+    np.testing.assert_array_equal(run.losses, again.losses)
+    np.testing.assert_array_equal(run.lrs, schedule(np.arange(60)))
+    assert not run.diverged
+    assert run.losses[:5].mean() > 2.0  # starts near chance, ln(10) = 2.30 (plus a bit)
+    assert run.losses[-10:].mean() < run.losses[:5].mean() - 0.3  # and learns
+    assert 0.1 < run.accuracy <= 1.0
+    with pytest.raises(TypeError, match="schedule"):
+        demos.train_sorting(0.01, 10)
+    with pytest.raises(ValueError, match="steps"):
+        demos.train_sorting(schedule, 0)
+    with pytest.raises(ValueError, match="optimizer='sgd'"):
+        demos.train_sorting(schedule, 5, optimizer="sgd")
+
+
+def test_radam_option_changes_the_optimizer():
+    schedule = S.constant(1e-2)
+    adam = demos.train_sorting(schedule, 8, seed=0, d_model=32, layers=1)
+    radam = demos.train_sorting(schedule, 8, seed=0, d_model=32, layers=1, optimizer="radam")
+    assert adam.losses[0] == radam.losses[0]  # same model and data
+    assert not np.array_equal(adam.losses[1:], radam.losses[1:])  # different updates
+
+
+def test_adam_trace_matches_adams_first_step():
+    beta2 = 0.98
+    trace = demos.adam_effective_lr_trace(steps=4, lr=1e-2, betas=(0.9, beta2), d_model=32, layers=1)
+    # Step 1: m̂ = g and v̂ = g², so every update is lr·sign(g): RMS(Δθ)/lr = 1 (eps = 1e-9 is negligible).
+    assert trace.update_rms[0] == pytest.approx(1.0, abs=0.02)
+    assert trace.update_rms[3] < trace.update_rms[0]
+    # Without bias correction the step is 1/sqrt(1 − β2^t) times larger: 7.07 at t = 1 for β2 = 0.98.
+    np.testing.assert_allclose(trace.eff_raw_median[0] / trace.eff_median[0], 1 / math.sqrt(1 - beta2), rtol=1e-3)
+    np.testing.assert_allclose(trace.eff_raw_median[1] / trace.eff_median[1], 1 / math.sqrt(1 - beta2**2), rtol=1e-3)
+    assert np.isnan(trace.logv_jump[0]) and np.all(trace.logv_jump[1:] > 0)
+    assert np.all(trace.eff_p05 <= trace.eff_median) and np.all(trace.eff_median <= trace.eff_p95)
+    assert "RMS" in trace.table(at=(1, 2))
+
+
+def test_warmup_schedules_differ_only_by_the_warmup():
+    plain, warm = demos.warmup_schedules(1e-2, 20, 100)
+    assert plain(0) == 1e-2 and warm(0) == 0.0
+    assert warm(20) == pytest.approx(1e-2)
+    assert plain(100) == 0.0 and warm(100) == 0.0
+
+
+def _fake_run(schedule, seed, losses):
+    losses = np.asarray(losses, dtype=float)
+    return demos.SortingRun(schedule, seed, losses, schedule(np.arange(len(losses))), 0.5, 0.0)
+
+
+def test_warmup_comparison_summary_and_plots_in_bengali(bengali):
+    plain, warm = demos.warmup_schedules(1e-2, 3, 10)
+    runs = {
+        i18n.t("demos.no_warmup"): [_fake_run(plain, 0, [2.3] * 5 + [np.nan] * 5), _fake_run(plain, 1, [2.0] * 10)],
+        i18n.t("demos.with_warmup", w=3): [_fake_run(warm, 0, np.linspace(2.3, 0.1, 10)),
+                                           _fake_run(warm, 1, np.linspace(2.3, 0.2, 10))],
+    }
+    comp = demos.WarmupComparison(1e-2, 3, 10, runs, 1.0, spike_after=3)
+    assert runs[i18n.t("demos.no_warmup")][0].diverged
+    assert runs[i18n.t("demos.no_warmup")][0].final_loss() == math.inf
+    text = comp.summary()
+    assert "nan" in text and _has_bengali(text)
+    fig = comp.plot()
+    assert _has_bengali(fig.axes[0].get_title()) and _has_bengali(fig.axes[0].get_ylabel())
+    sweep = demos.WarmupSweep({1e-2: comp, 3e-2: comp}, 2.0)
+    finals = sweep.final_losses()
+    assert finals[i18n.t("demos.no_warmup")].shape == (2, 2)
+    assert np.isinf(finals[i18n.t("demos.no_warmup")][0, 0])
+    assert "1e-02" in sweep.table()
+    assert _has_bengali(sweep.plot().axes[0].get_xlabel())
