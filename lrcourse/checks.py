@@ -33,6 +33,7 @@ import itertools
 import math
 import signal
 import threading
+import time
 import traceback
 import warnings
 from dataclasses import dataclass, field
@@ -614,26 +615,32 @@ class _TimeLimit(BaseException):
 
 @contextlib.contextmanager
 def _time_limit(seconds: float):
-    """Interrupt the block after ``seconds`` of wall time (POSIX main thread only; elsewhere no limit)."""
-    usable = (
-        hasattr(signal, "setitimer")
-        and threading.current_thread() is threading.main_thread()
-        and signal.getitimer(signal.ITIMER_REAL)[0] == 0.0
-    )
-    if not usable:
+    """Interrupt the block after ``seconds`` of wall time (POSIX main thread only; elsewhere no limit).
+
+    An alarm already running (pytest-timeout, a learner's own) is kept: if it is due first it stays
+    in charge; otherwise it is paused and re-armed with its remaining time afterwards."""
+    if not (hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()):
         yield
+        return
+    outer_remaining, outer_interval = signal.getitimer(signal.ITIMER_REAL)
+    if outer_remaining and outer_remaining <= seconds:
+        yield  # the outer alarm fires first anyway
         return
 
     def on_alarm(signum, frame):
         raise _TimeLimit()
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
+    started = time.monotonic()
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if outer_remaining:
+            left = outer_remaining - (time.monotonic() - started)
+            signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3), outer_interval)
 
 
 @contextlib.contextmanager

@@ -310,3 +310,29 @@ def test_plot_of_the_learners_own_wrong_functions_is_graded_once(capsys):
     assert out.startswith("✓ plot") and "follows your own step_decay" in out
     with pytest.raises(AssertionError, match="five functions in this order"):
         checks.check_plot(plot_all_schedules, [schedules.step_float_division])
+
+
+def test_time_limit_works_under_an_outer_alarm_and_restores_it(monkeypatch):
+    """pytest-timeout (and `make unit`) arm SIGALRM themselves: the check's limit must still work
+    inside it, and give the outer alarm back with its remaining time."""
+    import signal
+
+    monkeypatch.setattr(checks, "TIME_LIMIT_S", 0.3)
+    fired = []
+    previous = signal.signal(signal.SIGALRM, lambda *a: fired.append(True))
+    signal.setitimer(signal.ITIMER_REAL, 50.0)
+    try:
+
+        def step_decay(t, lr0=0.1, gamma=0.1, k=30):
+            while True:
+                pass
+
+        with pytest.raises(AssertionError) as info:
+            checks.check_step_decay(step_decay)
+        assert phrase("checks.timeout", "en") in str(info.value)
+        remaining = signal.getitimer(signal.ITIMER_REAL)[0]
+        assert 40.0 < remaining < 50.0, remaining
+        assert signal.getsignal(signal.SIGALRM) is not None and not fired
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
