@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import platform
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -38,7 +39,8 @@ def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int) -> tuple[float, 
     start = time.perf_counter()
     error = None
     try:
-        client.execute()
+        # the kernel's own start-up chatter (stderr) would interleave with the table
+        client.execute(stderr=subprocess.DEVNULL)
     except CellExecutionError as exc:
         error = str(exc).strip().splitlines()[-1][:200]
     except Exception as exc:  # a timeout or a dead kernel: report it, go on with the next notebook
