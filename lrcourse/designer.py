@@ -962,9 +962,10 @@ class Design:
         if cached is not None:
             return dict(cached)
         lrs = self.lrs
+        peak_step = int(lrs.argmax())
         self.__dict__["_stats"] = {
-            "peak": float(lrs.max()),
-            "peak_step": int(lrs.argmax()),
+            "peak": float(lrs[peak_step]),
+            "peak_step": peak_step,
             "first": float(lrs[0]),
             "last": float(lrs[-1]),
             "mean": float(lrs.mean()),
@@ -1166,13 +1167,18 @@ def _envelope(lrs: np.ndarray, points: int) -> tuple[np.ndarray, np.ndarray]:
     if n <= 2 * points:
         return np.arange(n, dtype=np.float64), lrs
     k = -(-n // points)  # steps per bin
-    pad = k * points - n
-    padded = np.concatenate([lrs, np.repeat(lrs[-1], pad)]) if pad else lrs
-    blocks = padded.reshape(points, k)
+    full = n // k  # whole bins; the last, shorter bin is handled apart (no padded copy of the curve)
+    blocks = lrs[: full * k].reshape(full, k)
     lo, hi = blocks.min(axis=1), blocks.max(axis=1)
+    first, last = blocks[:, 0], blocks[:, -1]
+    if full * k < n:
+        tail = lrs[full * k:]
+        lo, hi = np.append(lo, tail.min()), np.append(hi, tail.max())
+        first, last = np.append(first, tail[0]), np.append(last, tail[-1])
+    points = lo.size
     starts = np.arange(points) * k
     # a rising bin draws min then max, a falling one max then min (exact for monotone bins)
-    lo_first = blocks[:, 0] <= blocks[:, -1]
+    lo_first = first <= last
     y = np.empty(2 * points)
     y[0::2] = np.where(lo_first, lo, hi)
     y[1::2] = np.where(lo_first, hi, lo)

@@ -256,7 +256,7 @@ class FastPlot:
 
     def _limits(self, designs, log):
         xmax = max(max(d.total_steps - 1, 1) for d in designs)
-        peak = max(float(d.lrs.max()) for d in designs)
+        peak = max(d.stats()["peak"] for d in designs)
         if log:
             positive = [float(d.lrs[d.lrs > 0].min()) for d in designs if np.any(d.lrs > 0)]
             low = max(min(positive, default=peak), peak * 1e-6)
