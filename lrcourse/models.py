@@ -19,3 +19,105 @@ def digits_mlp(hidden: int = 64, seed: int | None = 0) -> nn.Module:
     if seed is not None:
         torch.random.set_rng_state(gen_state)
     return model
+
+
+# ----------------------------------------------------------------------------------------------
+# The practice CNN for CIFAR-10 (airbench-style; Keller Jordan, arXiv 2404.00498)
+
+
+class _ConvGroup(nn.Module):
+    """conv 3x3 -> max-pool 2 -> BN -> GELU -> conv 3x3 -> BN -> GELU (airbench's block)."""
+
+    def __init__(self, c_in: int, c_out: int):
+        super().__init__()
+        self.conv1 = nn.Conv2d(c_in, c_out, 3, padding=1, bias=False)
+        self.pool = nn.MaxPool2d(2)
+        self.norm1 = nn.BatchNorm2d(c_out)
+        self.conv2 = nn.Conv2d(c_out, c_out, 3, padding=1, bias=False)
+        self.norm2 = nn.BatchNorm2d(c_out)
+        self.act = nn.GELU()
+
+    def forward(self, x):
+        x = self.act(self.norm1(self.pool(self.conv1(x))))
+        return self.act(self.norm2(self.conv2(x)))
+
+
+class CifarNet(nn.Module):
+    """The practice network: a 2x2 patch-whitening stem, three conv groups, a linear head.
+
+    The layout follows airbench (Jordan 2024): the first layer is a fixed 2x2 convolution whose
+    filters whiten the image patches (set from data with :meth:`init_whitening`; until then it is
+    a plain random convolution), then conv groups of ``widths`` channels at resolutions
+    31 -> 15 -> 7 -> 3, a 3x3 max-pool and a linear classifier whose output is scaled by
+    ``1/9`` (airbench's logit scale). ``widths=(64, 256, 256)`` is airbench94's size,
+    ``(64, 128, 128)`` airbench93's (the default here: about a quarter of the compute).
+    Input: float images normalised with :func:`lrcourse.data.normalize_cifar`, shape (N, 3, 32, 32).
+    """
+
+    def __init__(self, widths=(64, 128, 128), whiten_width: int = 24, num_classes: int = 10,
+                 logit_scale: float = 1 / 9):
+        super().__init__()
+        if len(widths) != 3 or any(int(w) != w or w <= 0 for w in widths):
+            raise ValueError(f"widths={widths!r} must be three positive channel counts, e.g. (64, 128, 128)")
+        if whiten_width % 2 or whiten_width <= 0 or whiten_width > 24:
+            raise ValueError(f"whiten_width={whiten_width!r} must be an even number in 2..24 (24 = all of 3x2x2 patches, both signs)")
+        self.widths = tuple(int(w) for w in widths)
+        self.whiten = nn.Conv2d(3, whiten_width, kernel_size=2, padding=0, bias=True)
+        self.act = nn.GELU()
+        self.layers = nn.Sequential(
+            _ConvGroup(whiten_width, self.widths[0]),
+            _ConvGroup(self.widths[0], self.widths[1]),
+            _ConvGroup(self.widths[1], self.widths[2]),
+        )
+        self.pool = nn.AdaptiveMaxPool2d(1)
+        self.head = nn.Linear(self.widths[2], num_classes, bias=False)
+        self.logit_scale = float(logit_scale)
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d) and m is not self.whiten:
+                nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
+
+    @torch.no_grad()
+    def init_whitening(self, x: torch.Tensor, eps: float = 5e-4) -> None:
+        """Set the 2x2 stem to whiten image patches (ZCA-like, both signs), from normalised images ``x``.
+
+        The eigenvectors of the 12x12 covariance of all 2x2x3 patches, scaled by 1/sqrt(eigenvalue),
+        become the filters (each with its negative, so GELU keeps both halves). The stem is then frozen.
+        """
+        if x.ndim != 4 or x.shape[1] != 3:
+            raise ValueError(f"x must be normalised images of shape (N, 3, H, W), got {tuple(x.shape)}")
+        c = x.float()
+        patches = c.unfold(2, 2, 1).unfold(3, 2, 1)  # N, 3, H-1, W-1, 2, 2
+        patches = patches.permute(0, 2, 3, 1, 4, 5).reshape(-1, 12)
+        patches = patches - patches.mean(0, keepdim=True)
+        cov = patches.T @ patches / len(patches)
+        eigval, eigvec = torch.linalg.eigh(cov.double())
+        eigval, eigvec = eigval.flip(0).float(), eigvec.T.flip(0).float()  # largest first
+        half = self.whiten.out_channels // 2
+        filters = eigvec[:half] / torch.sqrt(eigval[:half, None] + eps)
+        filters = filters.view(half, 3, 2, 2)
+        self.whiten.weight.copy_(torch.cat([filters, -filters]))
+        self.whiten.bias.zero_()
+        self.whiten.weight.requires_grad_(False)
+        self.whiten.bias.requires_grad_(False)
+
+    def forward(self, x):
+        x = self.act(self.whiten(x))
+        x = self.layers(x)
+        x = self.pool(x).flatten(1)
+        return self.head(x) * self.logit_scale
+
+
+def cifar_net(widths=(64, 128, 128), seed: int | None = 0, whiten_width: int = 24) -> CifarNet:
+    """The CIFAR-10 practice CNN (:class:`CifarNet`), with reproducible initial weights for ``seed``.
+
+    Input: float images from :func:`lrcourse.data.normalize_cifar`. Call
+    ``model.init_whitening(x_train_normalised[:5000])`` to set the whitening stem from data
+    (:func:`lrcourse.train.train` does this itself).
+    """
+    if seed is not None:
+        gen_state = torch.random.get_rng_state()
+        torch.manual_seed(seed)
+    model = CifarNet(widths=widths, whiten_width=whiten_width)
+    if seed is not None:
+        torch.random.set_rng_state(gen_state)
+    return model

@@ -1,0 +1,589 @@
+"""The CIFAR-10 training loop of the practice tasks: a schedule in, a history out.
+
+    from lrcourse import data, schedules, train
+    hist = train.train(schedules.cosine(0.2, total_steps=4 * 97), epochs=4)
+    hist.final_test_acc, hist.plot()
+
+What makes it fast on a laptop CPU (and what :mod:`benchmarks/train.py` measures):
+
+- the whole data set lives in memory as uint8 tensors (:func:`lrcourse.data.load_cifar10`);
+  there is no ``DataLoader``, no worker process and no per-image PIL transform;
+- augmentation (random flip, random translation by up to 2 pixels) is done on whole batches of
+  tensors with one indexing operation;
+- channels-last memory format (what oneDNN's convolutions want) and bf16 autocast where the CPU
+  supports bf16 (detected; fp32 otherwise). On a GPU (CUDA or Apple MPS) it simply runs there.
+
+The LR of update ``t`` is ``schedule(t)`` (t = 0 is the first update), written into every param
+group right before ``optimizer.step()``; the history records it, so ``history.lr`` equals the
+schedule step for step. Runs are seeded (data order, augmentation, initial weights) and can be
+checkpointed and resumed: a resumed run gives the same result as one that was never stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from . import i18n
+
+i18n.register({
+    "train.progress": {"en": "epoch {epoch}/{epochs}", "bn": "ইপক (epoch) {epoch}/{epochs}"},
+    "train.epoch_done": {
+        "en": "epoch {epoch}/{epochs}: train loss {loss:.3f}, train acc {train_acc:.1%}, test acc {test_acc:.1%} ({seconds:.0f} s)",
+        "bn": "ইপক {epoch}/{epochs}: train loss {loss:.3f}, train নির্ভুলতা {train_acc:.1%}, test নির্ভুলতা {test_acc:.1%} ({seconds:.0f} সেকেন্ড)",
+    },
+    "train.diverged": {
+        "en": "the loss became {value} at step {step} (LR {lr:.3g}): training stopped; the network diverged",
+        "bn": "ধাপ {step}-এ (LR {lr:.3g}) loss {value} হয়ে গেছে: training থামানো হলো; নেটওয়ার্ক diverge করেছে",
+    },
+    "train.resumed": {
+        "en": "resumed from {path} at step {step} (epoch {epoch})",
+        "bn": "{path} থেকে ধাপ {step}-এ (ইপক {epoch}) আবার শুরু হলো",
+    },
+    "train.interrupted": {
+        "en": "interrupted at step {step}; checkpoint saved to {path}: run the same call again to continue",
+        "bn": "ধাপ {step}-এ থামানো হয়েছে; checkpoint {path}-এ রাখা আছে: একই call আবার চালালে সেখান থেকে চলবে",
+    },
+    "train.plot.lr": {"en": "learning rate", "bn": "শেখার হার (learning rate)"},
+    "train.plot.loss": {"en": "training loss", "bn": "training loss (ক্ষতি)"},
+    "train.plot.acc": {"en": "test accuracy", "bn": "test নির্ভুলতা (accuracy)"},
+    "train.plot.step": {"en": "step", "bn": "ধাপ (step)"},
+    "train.plot.epoch": {"en": "epoch", "bn": "ইপক (epoch)"},
+})
+
+
+# --------------------------------------------------------------------------------------------
+# device and precision
+
+
+def select_device(device: str | torch.device | None = "auto") -> torch.device:
+    """``"auto"``: CUDA if available, else Apple MPS, else CPU. Anything else is passed to torch."""
+    if device is None or device == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        mps = getattr(torch.backends, "mps", None)
+        if mps is not None and mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    return torch.device(device)
+
+
+def cpu_supports_bf16() -> bool:
+    """Whether this CPU has native bf16 arithmetic that oneDNN uses (AVX512-BF16 / AMX on x86)."""
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported()) and bool(
+            torch.cpu._is_avx512_bf16_supported() or getattr(torch.cpu, "_is_amx_tile_supported", lambda: False)()
+        )
+    except Exception:  # pragma: no cover - older or non-x86 builds
+        return False
+
+
+def select_precision(device: torch.device, precision: str = "auto") -> str:
+    """``"bf16"`` or ``"fp32"``. ``"auto"``: bf16 on CUDA with bf16 and on CPUs with native bf16; else fp32."""
+    if precision not in ("auto", "bf16", "fp32"):
+        raise ValueError(f"precision={precision!r} is not known; use 'auto', 'bf16' or 'fp32'")
+    if precision != "auto":
+        return precision
+    if device.type == "cuda":
+        return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
+    if device.type == "cpu":
+        return "bf16" if cpu_supports_bf16() else "fp32"
+    return "fp32"
+
+
+# --------------------------------------------------------------------------------------------
+# batch-level augmentation and normalisation
+
+
+def augment_batch(x: torch.Tensor, generator: torch.Generator, flip: bool = True, translate: int = 2) -> torch.Tensor:
+    """Random horizontal flip and random translation (reflect-padded) of a whole uint8 batch at once.
+
+    ``x``: (B, C, H, W). Each image gets its own flip and its own shift in
+    ``[-translate, translate]`` pixels along each axis, drawn from ``generator``.
+    """
+    b, _, h, w = x.shape
+    if flip:
+        do_flip = torch.rand(b, generator=generator) < 0.5
+        x = torch.where(do_flip.view(b, 1, 1, 1), x.flip(3), x)
+    if translate:
+        r = int(translate)
+        padded = F.pad(x, (r, r, r, r), mode="reflect") if x.dtype.is_floating_point else \
+            F.pad(x.float(), (r, r, r, r), mode="reflect").to(x.dtype)
+        dy = torch.randint(0, 2 * r + 1, (b,), generator=generator)
+        dx = torch.randint(0, 2 * r + 1, (b,), generator=generator)
+        rows = (dy.view(b, 1) + torch.arange(h)).view(b, 1, h, 1)
+        cols = (dx.view(b, 1) + torch.arange(w)).view(b, 1, 1, w)
+        bi = torch.arange(b).view(b, 1, 1, 1)
+        ci = torch.arange(x.shape[1]).view(1, -1, 1, 1)
+        x = padded[bi, ci, rows, cols]
+    return x
+
+
+class _Normalizer:
+    def __init__(self, device, channels_last: bool):
+        from .data import CIFAR10_MEAN, CIFAR10_STD
+
+        self.mean = (torch.tensor(CIFAR10_MEAN) * 255).view(1, 3, 1, 1).to(device)
+        self.inv_std = (1 / (torch.tensor(CIFAR10_STD) * 255)).view(1, 3, 1, 1).to(device)
+        self.channels_last = channels_last
+
+    def __call__(self, x_uint8: torch.Tensor) -> torch.Tensor:
+        x = (x_uint8.float() - self.mean) * self.inv_std
+        return x.contiguous(memory_format=torch.channels_last) if self.channels_last else x
+
+
+# --------------------------------------------------------------------------------------------
+# the history
+
+
+@dataclass
+class History:
+    """What a run produced. Per step: ``lr`` and ``loss``; per epoch: accuracies and wall time.
+
+    ``epoch_time`` is the cumulative wall time (s) at the end of each epoch, training and
+    evaluation included; ``wall_time`` the whole run's. ``diverged`` is True when the loss
+    became NaN or infinite (training stops there).
+    """
+
+    lr: list = field(default_factory=list)
+    loss: list = field(default_factory=list)
+    train_acc: list = field(default_factory=list)
+    test_acc: list = field(default_factory=list)
+    test_loss: list = field(default_factory=list)
+    epoch_time: list = field(default_factory=list)
+    wall_time: float = 0.0
+    images_per_s: float = 0.0
+    steps_per_epoch: int = 0
+    diverged: bool = False
+    diverged_at: int | None = None
+    config: dict = field(default_factory=dict)
+
+    @property
+    def final_test_acc(self) -> float:
+        """Test accuracy after the last epoch (chance level, 0.1, if the run diverged before one)."""
+        return self.test_acc[-1] if self.test_acc else float("nan")
+
+    @property
+    def best_test_acc(self) -> float:
+        return max(self.test_acc) if self.test_acc else float("nan")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "History":
+        known = {k: d[k] for k in cls.__dataclass_fields__ if k in d}
+        return cls(**known)
+
+    def smoothed_loss(self, window: int = 20) -> np.ndarray:
+        """The per-step loss, averaged over a trailing window (NaN-free while the run did not diverge)."""
+        loss = np.asarray(self.loss, dtype=float)
+        if len(loss) == 0:
+            return loss
+        window = max(1, min(window, len(loss)))
+        c = np.cumsum(np.insert(loss, 0, 0.0))
+        out = np.empty_like(loss)
+        for i in range(len(loss)):
+            lo = max(0, i + 1 - window)
+            out[i] = (c[i + 1] - c[lo]) / (i + 1 - lo)
+        return out
+
+    def plot(self, axes=None, label: str | None = None, color=None):
+        """LR, training loss (smoothed) and test accuracy side by side; returns the Figure."""
+        return plot_histories({label or "run": self}, axes=axes, colors=[color] if color else None)
+
+
+def plot_histories(histories: dict, axes=None, colors=None, title: str | None = None, smooth: int = 20):
+    """Side-by-side curves of several runs: LR per step, smoothed training loss per step, test accuracy per epoch.
+
+    ``histories``: ``{label: History}``. Labels and axis titles follow the course language.
+    """
+    import matplotlib.pyplot as plt
+
+    from .plotting import use_course_fonts
+
+    use_course_fonts()
+    if axes is None:
+        fig, axes = plt.subplots(1, 3, figsize=(14, 3.8))
+    else:
+        fig = axes[0].figure
+    for i, (label, h) in enumerate(histories.items()):
+        kw = {"label": label}
+        if colors and i < len(colors) and colors[i] is not None:
+            kw["color"] = colors[i]
+        steps = np.arange(len(h.lr))
+        axes[0].plot(steps, h.lr, **kw)
+        axes[1].plot(np.arange(len(h.loss)), h.smoothed_loss(smooth), **kw)
+        epochs = np.arange(1, len(h.test_acc) + 1)
+        axes[2].plot(epochs, 100 * np.asarray(h.test_acc), marker="o", **kw)
+    axes[0].set(xlabel=i18n.t("train.plot.step"), ylabel=i18n.t("train.plot.lr"), title=i18n.t("train.plot.lr"))
+    axes[1].set(xlabel=i18n.t("train.plot.step"), ylabel=i18n.t("train.plot.loss"), title=i18n.t("train.plot.loss"))
+    axes[2].set(xlabel=i18n.t("train.plot.epoch"), ylabel="%", title=i18n.t("train.plot.acc"))
+    for ax in axes:
+        ax.grid(alpha=0.3)
+    axes[2].legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# optimizers
+
+
+def make_optimizer(model: nn.Module, name: str = "sgd", *, momentum: float = 0.9, nesterov: bool = True,
+                   weight_decay: float = 5e-4, betas=(0.9, 0.999)) -> torch.optim.Optimizer:
+    """The optimizers of the practice tasks over the trainable parameters (the LR is set per step).
+
+    ``"sgd"``: SGD with (Nesterov) momentum and L2 weight decay; ``"adam"``: Adam (weight decay
+    as L2, 0 by default in the experiments); ``"adamw"``: AdamW (decoupled weight decay).
+    BatchNorm parameters and biases get no weight decay.
+    """
+    decay, no_decay = [], []
+    for p in model.parameters():
+        if p.requires_grad:
+            (decay if p.ndim > 1 else no_decay).append(p)
+    groups = [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+    if name == "sgd":
+        return torch.optim.SGD(groups, lr=0.0, momentum=momentum, nesterov=nesterov and momentum > 0)
+    if name == "adam":
+        return torch.optim.Adam(groups, lr=0.0, betas=tuple(betas))
+    if name == "adamw":
+        return torch.optim.AdamW(groups, lr=0.0, betas=tuple(betas))
+    raise ValueError(f"optimizer={name!r} is not known; use 'sgd', 'adam' or 'adamw'")
+
+
+# --------------------------------------------------------------------------------------------
+# checkpoints
+
+
+def _save_atomic(obj, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".part", dir=path.parent)
+    os.close(fd)
+    try:
+        torch.save(obj, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _fingerprint(config: dict) -> str:
+    return json.dumps(config, sort_keys=True, default=str)
+
+
+# --------------------------------------------------------------------------------------------
+# the loop
+
+
+def steps_per_epoch(n_train: int, batch_size: int) -> int:
+    """Updates per epoch (the last incomplete batch is dropped, as in airbench)."""
+    return n_train // batch_size
+
+
+def _check_schedule(schedule) -> None:
+    if not callable(schedule):
+        raise TypeError(f"schedule must be a callable step -> LR (an lrcourse.schedules object), got {type(schedule).__name__}")
+    lr0 = float(schedule(0))
+    if not math.isfinite(lr0) or lr0 < 0:
+        raise ValueError(f"schedule(0)={lr0!r}: a learning rate must be a finite number >= 0")
+
+
+def train(
+    schedule,
+    *,
+    epochs: int,
+    data: tuple | None = None,
+    model: nn.Module | None = None,
+    batch_size: int = 512,
+    optimizer: str = "sgd",
+    momentum: float = 0.9,
+    nesterov: bool = True,
+    weight_decay: float = 5e-4,
+    label_smoothing: float = 0.2,
+    flip: bool = True,
+    translate: int = 2,
+    tta: bool = True,
+    seed: int = 0,
+    device: str = "auto",
+    precision: str = "auto",
+    channels_last: bool | None = None,
+    checkpoint: str | os.PathLike | None = None,
+    checkpoint_every: int | None = None,
+    stop_after: int | None = None,
+    eval_batch_size: int = 1000,
+    progress: bool | None = None,
+    verbose: bool = False,
+) -> History:
+    """Train the practice CNN on CIFAR-10 with ``schedule`` and return its :class:`History`.
+
+    Parameters
+    ----------
+    schedule
+        Any ``lrcourse.schedules`` object (or callable ``int -> float``): the LR of update ``t``
+        is ``schedule(t)``, t = 0 the first update. It is evaluated for every step, so one
+        defined over ``epochs * steps_per_epoch(len(x_train), batch_size)`` steps fits exactly.
+    epochs, batch_size
+        Length of the run; each epoch is one shuffled pass in batches of ``batch_size``
+        (the last incomplete batch is dropped).
+    data
+        ``(x_train, y_train, x_test, y_test)`` with uint8 images (N, 3, 32, 32) and int64 labels.
+        Default: :func:`lrcourse.data.load_cifar10`.
+    model
+        Default: ``lrcourse.models.cifar_net(seed=seed)`` with its whitening stem set from
+        the first 5,000 training images (a :class:`~lrcourse.models.CifarNet` passed in gets
+        the same when its stem is still trainable).
+    optimizer, momentum, nesterov, weight_decay, label_smoothing
+        See :func:`make_optimizer`; label smoothing of the training loss (airbench uses 0.2).
+    flip, translate, tta
+        Batch-level augmentation (random flip, random shift of up to ``translate`` pixels);
+        ``tta``: test-time augmentation (average of the image and its mirror) for test accuracy.
+    seed
+        Seeds the initial weights, the data order and the augmentation.
+    device, precision, channels_last
+        ``"auto"`` picks CUDA, MPS or CPU, and bf16 autocast where supported; ``channels_last``
+        defaults to True on CPU and CUDA.
+    checkpoint, checkpoint_every
+        A file to save the state to at the end of every epoch (and every ``checkpoint_every``
+        updates, and when interrupted with Ctrl-C / the notebook's stop button). When the file
+        exists and belongs to the same configuration, training resumes from it; a finished run
+        returns its history at once. A resumed run gives the same result as an uninterrupted one.
+    stop_after
+        Stop after this many updates in total (testing and demonstrating resume); the checkpoint
+        is saved there.
+    progress, verbose
+        A tqdm progress bar (default: on in a terminal or notebook); a line per epoch.
+    """
+    from . import data as data_mod
+    from . import models
+
+    _check_schedule(schedule)
+    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name}={value!r} must be a positive int")
+    if data is None:
+        data = data_mod.load_cifar10()
+    x_train, y_train, x_test, y_test = data
+    if x_train.dtype != torch.uint8:
+        raise TypeError(f"data: x_train must hold uint8 images, got {x_train.dtype}")
+    if batch_size > len(x_train):
+        raise ValueError(f"batch_size={batch_size} is larger than the training set ({len(x_train)} images)")
+
+    dev = select_device(device)
+    prec = select_precision(dev, precision)
+    if channels_last is None:
+        channels_last = dev.type in ("cpu", "cuda")
+    n_steps_epoch = steps_per_epoch(len(x_train), batch_size)
+    total_steps = epochs * n_steps_epoch
+
+    config = {
+        "schedule": repr(schedule), "epochs": epochs, "batch_size": batch_size, "optimizer": optimizer,
+        "momentum": momentum, "nesterov": nesterov, "weight_decay": weight_decay,
+        "label_smoothing": label_smoothing, "flip": flip, "translate": translate, "tta": tta, "seed": seed,
+        "n_train": len(x_train), "n_test": len(x_test), "model": None if model is None else type(model).__name__,
+    }
+
+    # ---- model, optimizer, RNG
+    if model is None:
+        model = models.cifar_net(seed=seed)
+    if isinstance(model, models.CifarNet) and model.whiten.weight.requires_grad:
+        model.init_whitening(data_mod.normalize_cifar(x_train[:5000]))
+    model = model.to(dev)
+    if channels_last:
+        model = model.to(memory_format=torch.channels_last)
+    opt = make_optimizer(model, optimizer, momentum=momentum, nesterov=nesterov, weight_decay=weight_decay)
+    normalize = _Normalizer(dev, channels_last)
+    history = History(steps_per_epoch=n_steps_epoch, config=dict(config, device=str(dev), precision=prec))
+    aug_gen = torch.Generator().manual_seed(seed + 1)
+    step = 0
+    elapsed_before = 0.0
+    counters = {"correct": 0, "seen": 0}  # running train accuracy of the current epoch
+
+    # ---- resume
+    ckpt_path = Path(checkpoint) if checkpoint is not None else None
+    if ckpt_path is not None and ckpt_path.exists():
+        state = torch.load(ckpt_path, map_location="cpu", weights_only=False)
+        if state.get("fingerprint") != _fingerprint(config):
+            raise ValueError(
+                f"checkpoint={str(ckpt_path)!r} belongs to another configuration; delete it or use another path "
+                f"(saved: {state.get('fingerprint')}, now: {_fingerprint(config)})")
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        aug_gen.set_state(state["aug_gen"])
+        history = History.from_dict(state["history"])
+        history.config.update(device=str(dev), precision=prec)
+        step = state["step"]
+        counters = state["counters"]
+        elapsed_before = history.wall_time
+        if verbose and step < total_steps:
+            print(i18n.t("train.resumed", path=ckpt_path, step=step, epoch=step // n_steps_epoch + 1))
+
+    def save():
+        if ckpt_path is not None:
+            _save_atomic({"fingerprint": _fingerprint(config), "model": model.state_dict(),
+                          "optimizer": opt.state_dict(), "aug_gen": aug_gen.get_state(),
+                          "history": history.to_dict(), "step": step, "counters": dict(counters)}, ckpt_path)
+
+    if step >= total_steps or history.diverged:
+        return history
+
+    autocast = torch.autocast(dev.type, dtype=torch.bfloat16, enabled=(prec == "bf16"))
+    loss_fn = nn.CrossEntropyLoss(label_smoothing=label_smoothing)
+    if progress is None:
+        progress = _interactive()
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=total_steps, initial=step, disable=not progress, unit="step", leave=True,
+               desc=i18n.t("train.progress", epoch=step // n_steps_epoch + 1, epochs=epochs))
+    start = time.perf_counter()
+    images_trained = 0
+    train_seconds = 0.0
+    aug_state = aug_gen.get_state()
+    in_step = False
+
+    def finish_epoch():
+        history.train_acc.append(counters["correct"] / max(counters["seen"], 1))
+        acc, tloss = evaluate(model, x_test, y_test, normalize=normalize, autocast=autocast,
+                              batch_size=eval_batch_size, tta=tta, device=dev)
+        history.test_acc.append(acc)
+        history.test_loss.append(tloss)
+        history.epoch_time.append(elapsed_before + time.perf_counter() - start)
+        history.wall_time = history.epoch_time[-1]
+        done = step // n_steps_epoch
+        bar.set_description(i18n.t("train.progress", epoch=min(done + 1, epochs), epochs=epochs))
+        bar.set_postfix_str(f"test acc {acc:.1%}")
+        if verbose:
+            bar.write(i18n.t("train.epoch_done", epoch=done, epochs=epochs,
+                             loss=float(np.mean(history.loss[-n_steps_epoch:])),
+                             train_acc=history.train_acc[-1], test_acc=acc, seconds=history.epoch_time[-1]))
+        save()
+
+    try:
+        while True:
+            if step and step % n_steps_epoch == 0 and len(history.test_acc) < step // n_steps_epoch:
+                finish_epoch()  # an epoch is complete (also when a run was stopped during its evaluation)
+            if step >= total_steps or (stop_after is not None and step >= stop_after):
+                break
+            epoch = step // n_steps_epoch
+            # the data order of an epoch depends only on (seed, epoch): resuming mid-epoch sees the same batches
+            order = torch.randperm(len(x_train), generator=torch.Generator().manual_seed(seed * 100_003 + epoch))
+            if step % n_steps_epoch == 0:
+                counters = {"correct": 0, "seen": 0}
+            model.train()
+            t0 = time.perf_counter()
+            for k in range(step % n_steps_epoch, n_steps_epoch):
+                idx = order[k * batch_size:(k + 1) * batch_size]
+                xb = x_train[idx]
+                aug_state, in_step = aug_gen.get_state(), True  # for Ctrl-C: a resumed run repeats this step exactly
+                if flip or translate:
+                    xb = augment_batch(xb, aug_gen, flip=flip, translate=translate)
+                xb = normalize(xb.to(dev, non_blocking=True))
+                yb = y_train[idx].to(dev, non_blocking=True)
+                lr = float(schedule(step))
+                for group in opt.param_groups:
+                    group["lr"] = lr
+                with autocast:
+                    out = model(xb)
+                    loss = loss_fn(out.float(), yb)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                loss_value = float(loss.detach())
+                if not math.isfinite(loss_value):
+                    history.lr.append(lr)
+                    history.loss.append(loss_value)
+                    history.diverged, history.diverged_at = True, step
+                    bar.write(i18n.t("train.diverged", value=loss_value, step=step, lr=lr))
+                    break
+                opt.step()
+                history.lr.append(lr)
+                history.loss.append(loss_value)
+                counters["correct"] += int((out.argmax(1) == yb).sum())
+                counters["seen"] += len(yb)
+                step += 1
+                in_step = False
+                images_trained += len(yb)
+                bar.update(1)
+                if stop_after is not None and step >= stop_after:
+                    break
+                if checkpoint_every and step % checkpoint_every == 0 and step % n_steps_epoch:
+                    history.wall_time = elapsed_before + time.perf_counter() - start
+                    save()
+            train_seconds += time.perf_counter() - t0
+            if history.diverged:
+                # the network is lost: chance-level accuracy for the rest of the run, recorded as such
+                history.train_acc.append(float("nan"))
+                history.test_acc.append(0.1)
+                history.test_loss.append(float("nan"))
+                history.epoch_time.append(elapsed_before + time.perf_counter() - start)
+                break
+        if stop_after is not None and step % n_steps_epoch:
+            history.wall_time = elapsed_before + time.perf_counter() - start
+            save()
+    except KeyboardInterrupt:
+        history.wall_time = elapsed_before + time.perf_counter() - start
+        # drop a half-recorded step so that resuming repeats it exactly
+        del history.lr[step:], history.loss[step:]
+        if in_step:
+            aug_gen.set_state(aug_state)
+        save()
+        if ckpt_path is not None:
+            bar.write(i18n.t("train.interrupted", step=step, path=ckpt_path))
+        raise
+    finally:
+        bar.close()
+    history.wall_time = elapsed_before + time.perf_counter() - start
+    if train_seconds > 0:
+        history.images_per_s = images_trained / train_seconds
+    if history.diverged:
+        save()
+    return history
+
+
+@torch.no_grad()
+def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, normalize=None, autocast=None,
+             batch_size: int = 1000, tta: bool = True, device=None) -> tuple[float, float]:
+    """Accuracy and mean cross-entropy of ``model`` on uint8 images ``x``; with ``tta`` the logits
+    of each image and its mirror image are averaged."""
+    device = device or next(model.parameters()).device
+    normalize = normalize or _Normalizer(device, channels_last=False)
+    autocast = autocast or torch.autocast(device.type, enabled=False)
+    was_training = model.training
+    model.eval()
+    correct, loss_sum = 0, 0.0
+    for i in range(0, len(x), batch_size):
+        xb = normalize(x[i:i + batch_size].to(device))
+        yb = y[i:i + batch_size].to(device)
+        with autocast:
+            logits = model(xb).float()
+            if tta:
+                logits = 0.5 * (logits + model(xb.flip(3)).float())
+        loss_sum += float(F.cross_entropy(logits, yb, reduction="sum"))
+        correct += int((logits.argmax(1) == yb).sum())
+    model.train(was_training)
+    return correct / len(x), loss_sum / len(x)
+
+
+def _interactive() -> bool:
+    try:
+        from IPython import get_ipython
+
+        if get_ipython() is not None:
+            return True
+    except ImportError:  # pragma: no cover
+        pass
+    import sys
+
+    return sys.stderr.isatty()
