@@ -397,12 +397,14 @@ def main(argv=None) -> int:
     ap.add_argument("--seeds", type=int, default=None, help="number of seeds (default 3; quick: 1)")
     ap.add_argument("--cifar-seeds", type=int, default=1, help="number of seeds for cifar10 (default 1)")
     ap.add_argument("--quick", action="store_true", help="smoke run: small grid, short training, one seed")
+    ap.add_argument("--seed-offset", type=int, default=0,
+                    help="first seed (default 0); use new seeds to check a rule out of sample")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     ap.add_argument("--save", action="store_true", help="write data/results/finder_benchmark.{json,md}")
     args = ap.parse_args(argv)
     # one thread: on the 2 shared cores of the dev machines two threads thrash (measured 2-5x slower)
     torch.set_num_threads(args.threads)
-    seeds = list(range(args.seeds if args.seeds else (1 if args.quick else 3)))
+    seeds = [args.seed_offset + k for k in range(args.seeds if args.seeds else (1 if args.quick else 3))]
     makers = make_problems(args.quick)
     t0 = time.perf_counter()
     results = []

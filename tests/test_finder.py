@@ -438,8 +438,11 @@ def test_rules_on_a_clean_curve():
     assert s.suggestions["minimum"] == pytest.approx(s.lr_at_min / 10)
     # the valley is inside the falling part, before the minimum
     assert 10**-4 < s.suggestions["valley"] < s.lr_at_min
-    assert s.recommended <= s.lr_at_min / 3 * (1 + 1e-12)
-    assert s.recommended in (s.suggestions["valley"], s.lr_at_min / 3)
+    third = s.lr_at_min / 3
+    assert s.recommended <= third * (1 + 1e-12)
+    assert s.suggestions["valley"] < third  # so the recommendation is their log-midpoint
+    assert s.recommended == pytest.approx(np.sqrt(s.suggestions["valley"] * third))
+    assert s.reason_key == "finder.reason.blend"
 
 
 def test_rules_are_not_fooled_by_early_spikes_and_noise():
