@@ -258,3 +258,20 @@ def test_warmup_comparison_summary_and_plots_in_bengali(bengali):
     assert np.isinf(finals[i18n.t("demos.no_warmup")][0, 0])
     assert "1e-02" in sweep.table()
     assert _has_bengali(sweep.plot().axes[0].get_xlabel())
+
+
+def test_schedule_explorer_redraws_when_a_slider_moves(capsys):
+    import ipywidgets as w
+
+    box = demos.schedule_explorer("cosine", total_steps=2_000)
+    left = box.children[0].children[0]
+    kind = next(c for c in left.children if isinstance(c, w.Dropdown))
+    lr = next(c for c in left.children if isinstance(c, w.FloatLogSlider))
+    capsys.readouterr()
+    # Outside a kernel the Output widget lets prints through to stdout: the redraw prints the schedule's repr.
+    kind.value = "sgdr"
+    assert "sgdr(lr=0.001" in capsys.readouterr().out
+    lr.value = 0.01
+    assert "sgdr(lr=0.01," in capsys.readouterr().out
+    kind.value = "one_cycle"
+    assert "one_cycle(max_lr=0.01, total_steps=2000" in capsys.readouterr().out
