@@ -132,12 +132,16 @@ class DesignerApp:
 
     # -- display
     def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+        """The live widget, plus a still PNG of the curve and a one-line text for viewers without
+        widgets (GitHub, a saved notebook opened without a kernel)."""
+        import base64
 
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
+        bundle = dict(self.widget._repr_mimebundle_(**kwargs))
+        if self.plot.value:
+            bundle["image/png"] = base64.b64encode(self.plot.value).decode("ascii")
+        if self.design_a is not None:
+            bundle["text/plain"] = f"LR Schedule Designer: {self.design_a!r}"
+        return bundle
 
     # -- state
     def _milestones(self):

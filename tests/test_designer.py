@@ -531,6 +531,9 @@ def test_widget_redraws_on_change():
 
     app = DesignerApp(total_steps=5000)
     png0, html0 = app.plot.value, app.advice.value
+    bundle = app._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle and "image/png" in bundle
+    assert bundle["text/plain"].startswith("LR Schedule Designer: Design(cosine(")
     assert png0[:4] == b"\x89PNG" and "adam" in app.code["pytorch"].value.lower()
     app.controls["schedule"].value = "step"
     assert app.plot.value != png0 and app.advice.value != html0
