@@ -52,6 +52,10 @@ i18n.register(
             "bn": "digits, softmax regression + L2 (weight_decay={wd:g}): L* = {lstar:.6f}; "
             "{steps}টি SGD update (batch {batch}), {seeds}টি seed, {seconds:.1f} সেকেন্ড",
         },
+        "demos.floor_row": {
+            "en": "constant lr = {lr:<4}  mean L − L* over the second half of training: {floor:.2e}",
+            "bn": "ধ্রুব lr = {lr:<4}  ট্রেনিংয়ের দ্বিতীয় অর্ধেকে L − L*-এর গড়: {floor:.2e}",
+        },
         # lesson 02: the explorer
         "demos.kind": {"en": "schedule", "bn": "শিডিউল"},
         "demos.total": {"en": "total steps", "bn": "মোট ধাপ"},
@@ -372,6 +376,30 @@ def constant_vs_schedule(
             SGDRun(label, schedule, results[0][0], np.stack([r[1] for r in results]), np.array([r[2] for r in results]))
         )
     return ConstantVsSchedule(problem, runs, total, batch_size, time.perf_counter() - start)
+
+
+def noise_floors(lrs: Sequence[float] = (0.5, 1.0, 2.0), epochs: int | None = None,
+                 seeds: Sequence[int] | None = None, batch_size: int = 16) -> dict[float, float]:
+    """The height of SGD's noise floor at several constant LRs, on the problem of lesson 01.
+
+    For each LR: mini-batch SGD at that constant LR, and the mean of ``L(θ_t) − L*``
+    over the second half of training (when the loss has stopped improving and
+    only bounces), averaged over seeds. Returns ``{lr: floor}``. ``epochs`` and
+    ``seeds`` default by budget as in :func:`constant_vs_schedule`.
+    """
+    if epochs is None:
+        epochs = pick(quick=4, standard=20)
+    if seeds is None:
+        seeds = pick(quick=(0,), standard=(0, 1, 2))
+    if len(lrs) == 0 or len(seeds) == 0:
+        raise ValueError("lrs and seeds must not be empty; e.g. lrs=(0.5, 1.0, 2.0), seeds=(0, 1, 2)")
+    problem = digits_problem()
+    total = epochs * (len(problem.x_train) // batch_size)
+    floors = {}
+    for lr in lrs:
+        gaps = [sgd_run(problem, S.constant(lr), total, batch_size, seed)[1] for seed in seeds]
+        floors[float(lr)] = float(np.mean([g[len(g) // 2:].mean() for g in gaps]))
+    return floors
 
 
 # =========================================================================== lesson 02: the explorer

@@ -89,6 +89,14 @@ def test_constant_vs_schedule_shows_the_claim(bengali):
     assert fig.axes[1].get_yscale() == "log"
 
 
+def test_noise_floor_rises_with_the_lr():
+    floors = demos.noise_floors((0.5, 2.0), epochs=10, seeds=(0,))
+    assert set(floors) == {0.5, 2.0}
+    assert floors[2.0] > 2 * floors[0.5] > 0  # lesson 01: a larger constant LR stalls higher
+    with pytest.raises(ValueError, match="lrs"):
+        demos.noise_floors(())
+
+
 def test_constant_vs_schedule_rejects_bad_input():
     with pytest.raises(ValueError, match="seeds"):
         demos.constant_vs_schedule(epochs=1, seeds=())
