@@ -109,6 +109,7 @@ i18n.register(
         "demos.with_warmup": {"en": "with warmup ({w} steps)", "bn": "ওয়ার্মআপসহ ({w} ধাপ)"},
         "demos.no_warmup": {"en": "no warmup", "bn": "ওয়ার্মআপ ছাড়া"},
         "demos.seed": {"en": "seed {seed}", "bn": "seed {seed}"},
+        "demos.radam": {"en": "RAdam, no warmup", "bn": "RAdam, ওয়ার্মআপ ছাড়া"},
         "demos.warmup_title": {
             "en": "Transformer, Adam, peak lr = {lr:g}: {seeds} seeds each",
             "bn": "Transformer, Adam, সর্বোচ্চ lr = {lr:g}: প্রতিটিতে {seeds}টি seed",
@@ -678,13 +679,14 @@ class WarmupComparison:
 
         use_course_fonts()
         fig, (ax, ax_lr) = plt.subplots(1, 2, figsize=(12, 4.2), gridspec_kw={"width_ratios": [2.2, 1]})
-        colors = ["tab:red", "tab:blue", "tab:green", "tab:purple"]
+        colors = ["tab:red", "tab:blue", "tab:green", "tab:purple"]  # no warmup, warmup, RAdam, ...
         steps = np.arange(self.steps)
         for color, (label, runs) in zip(colors, self.runs.items()):
             for i, run in enumerate(runs):
                 ax.plot(steps, _smooth(run.losses, smooth), color=color, alpha=0.75, linewidth=1.0,
                         label=label if i == 0 else None)
-            ax_lr.plot(steps, runs[0].lrs, color=color, label=label, linewidth=1.8)
+            ax_lr.plot(steps, runs[0].lrs, color=color, label=label, linewidth=1.8,
+                       linestyle="--" if label == i18n.t("demos.radam") else "-")
         ax.set_yscale("log")
         ax.set_title(i18n.t("demos.warmup_title", lr=self.peak_lr, seeds=len(next(iter(self.runs.values())))))
         ax.set_xlabel(i18n.t("demos.step"))
@@ -744,6 +746,24 @@ def warmup_comparison(peak_lr: float = 3e-2, warmup_steps: int | None = None, st
     }
     return WarmupComparison(peak_lr, warmup_steps, steps, runs, time.perf_counter() - start,
                             spike_after=min(warmup_steps, steps - 1))
+
+
+def with_radam(comparison: WarmupComparison, **train_kwargs) -> WarmupComparison:
+    """``comparison`` plus a third group: RAdam (Liu et al. 2020) with the no-warmup schedule, same seeds.
+
+    RAdam has its warmup built in (a variance rectification of the adaptive
+    step); this shows whether it trains where Adam without warmup stalls.
+    ``train_kwargs`` must be those the comparison was trained with (defaults
+    if it was made with defaults).
+    """
+    plain, _ = warmup_schedules(comparison.peak_lr, comparison.warmup_steps, comparison.steps)
+    seeds = [run.seed for run in next(iter(comparison.runs.values()))]
+    start = time.perf_counter()
+    radam = [train_sorting(plain, comparison.steps, seed, optimizer="radam", **train_kwargs) for seed in seeds]
+    runs = dict(comparison.runs)
+    runs[i18n.t("demos.radam")] = radam
+    return WarmupComparison(comparison.peak_lr, comparison.warmup_steps, comparison.steps, runs,
+                            comparison.seconds + time.perf_counter() - start, comparison.spike_after)
 
 
 @dataclass

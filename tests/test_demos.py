@@ -283,3 +283,19 @@ def test_schedule_explorer_redraws_when_a_slider_moves(capsys):
     assert "sgdr(lr=0.01," in capsys.readouterr().out
     kind.value = "one_cycle"
     assert "one_cycle(max_lr=0.01, total_steps=2000" in capsys.readouterr().out
+
+
+def test_with_radam_adds_a_third_group_on_the_same_seeds():
+    small = {"d_model": 32, "layers": 1}
+    comp = demos.warmup_comparison(1e-2, warmup_steps=2, steps=8, seeds=(0, 1), **small)
+    both = demos.with_radam(comp, **small)
+    assert list(both.runs)[:2] == list(comp.runs)
+    radam = both.runs[i18n.t("demos.radam")]
+    plain = comp.runs[i18n.t("demos.no_warmup")]
+    assert [r.seed for r in radam] == [0, 1]
+    for r, p in zip(radam, plain):
+        np.testing.assert_array_equal(r.lrs, p.lrs)  # the no-warmup schedule
+        assert r.losses[0] == p.losses[0]  # same model and first batch
+        assert not np.array_equal(r.losses[1:], p.losses[1:])  # but a different optimizer
+    assert len(both.plot().axes[1].get_lines()) == 3
+    assert len(comp.runs) == 2  # the original is left as it was
