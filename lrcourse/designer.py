@@ -816,11 +816,11 @@ def _check_finder(finder):
 # --------------------------------------------------------------------------- building the schedule
 
 
-def _build(kind, lr, N, W, p) -> tuple[S.Schedule, dict]:
-    """The lrcourse schedule for a design, and the resolved schedule parameters."""
+def _build(kind, lr, N, W, p) -> S.Schedule:
+    """The lrcourse schedule of a design (``p``: the resolved parameters of its type)."""
     if kind == "constant":
         base = S.constant(lr)
-        return (S.with_warmup(base, W) if W else base), {}
+        return S.with_warmup(base, W) if W else base
     if kind == "step":
         ms = p["milestones"]
         gamma = p["gamma"]
@@ -831,25 +831,25 @@ def _build(kind, lr, N, W, p) -> tuple[S.Schedule, dict]:
                     f"milestones={ms} has {early} inside the warmup (warmup_steps={W}); "
                     "milestones count steps from the start of the run and must come after the warmup"
                 )
-            return S.with_warmup(S.multistep(lr, [m - W for m in ms], gamma), W), {}
-        return S.multistep(lr, ms, gamma), {}
+            return S.with_warmup(S.multistep(lr, [m - W for m in ms], gamma), W)
+        return S.multistep(lr, ms, gamma)
     if kind == "exponential":
         gamma = p["gamma"]
         base = S.exponential(lr, gamma)
-        return (S.with_warmup(base, W) if W else base), {}
+        return S.with_warmup(base, W) if W else base
     if kind == "cosine":
         if W:
-            return S.warmup_cosine(lr, W, N, p["lr_min"]), {}
-        return S.cosine(lr, N, p["lr_min"]), {}
+            return S.warmup_cosine(lr, W, N, p["lr_min"])
+        return S.cosine(lr, N, p["lr_min"])
     if kind in ("linear", "polynomial"):
         power = 1.0 if kind == "linear" else p["power"]
         if W and kind == "linear" and p["lr_min"] == 0:
-            return S.warmup_linear(lr, W, N), {}
+            return S.warmup_linear(lr, W, N)
         if W:
-            return S.with_warmup(S.polynomial(lr, N - W, power, p["lr_min"]), W), {}
-        return S.polynomial(lr, N, power, p["lr_min"]), {}
+            return S.with_warmup(S.polynomial(lr, N - W, power, p["lr_min"]), W)
+        return S.polynomial(lr, N, power, p["lr_min"])
     if kind == "inverse_sqrt":
-        return S.inverse_sqrt(lr, W), {}
+        return S.inverse_sqrt(lr, W)
     if kind == "wsd":
         d = p["decay_steps"]
         stable = N - W - d
@@ -858,15 +858,15 @@ def _build(kind, lr, N, W, p) -> tuple[S.Schedule, dict]:
                 f"decay_steps={d} with warmup_steps={W} is longer than total_steps={N}; "
                 f"decay_steps must be <= total_steps - warmup_steps = {N - W}"
             )
-        return S.wsd(lr, W, stable, d, p["lr_min"], p["decay"]), {}
+        return S.wsd(lr, W, stable, d, p["lr_min"], p["decay"])
     if kind == "one_cycle":
-        return S.one_cycle(lr, N, p["pct_start"]), {}
+        return S.one_cycle(lr, N, p["pct_start"])
     if kind == "cyclic":
         base = S.cyclic(p["base_lr"], lr, p["cycle_steps"])
-        return (S.with_warmup(base, W) if W else base), {}
+        return S.with_warmup(base, W) if W else base
     if kind == "sgdr":
         base = S.sgdr(lr, p["t_0"], p["t_mult"], p["lr_min"])
-        return (S.with_warmup(base, W) if W else base), {}
+        return S.with_warmup(base, W) if W else base
     raise AssertionError(kind)
 
 
@@ -1126,7 +1126,7 @@ def design(
         # Not an error: show what such a run does (the ramp, cut off at the end) and warn.
         sched = S.with_warmup(S.constant(lr), W)
     else:
-        sched, _ = _build(kind, lr, N, W, params)
+        sched = _build(kind, lr, N, W, params)
     lrs = sched(_steps(N))
 
     inputs = {

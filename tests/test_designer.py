@@ -21,7 +21,6 @@ import pytest
 import lrcourse
 from lrcourse import designer as D
 from lrcourse import i18n
-from lrcourse import schedules as S
 
 
 @pytest.fixture(autouse=True)
