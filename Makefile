@@ -1,6 +1,7 @@
 # The two commands of the course (see README.md):
 #   make lab    set up .venv if it is missing or out of date, then open JupyterLab on the course
 #   make test   the same set-up, then every test: unit tests, notebooks (nbval), the grading round trip
+#   make designer  the LR Schedule Designer as a web app (Voilà)
 # A second run reinstalls nothing when nothing changed: the install is recorded in a stamp file
 # that depends on pyproject.toml, and is redone only when that changes or the venv is broken.
 
@@ -45,6 +46,12 @@ unit: setup
 notebooks: setup
 	LRCOURSE_BUDGET=quick $(PY) -m pytest --nbval-lax notebooks/en notebooks/bn -q -p no:cacheprovider \
 		--nbval-cell-timeout=600 --timeout=1800 || [ $$? -eq 5 ]
+
+# The LR Schedule Designer as a small web app (Voilà): http://localhost:8866
+DESIGNER_LANG ?= en
+DESIGNER_PORT ?= 8866
+designer: setup
+	$(VENV)/bin/voila notebooks/$(DESIGNER_LANG)/09_lr_schedule_designer.ipynb --port=$(DESIGNER_PORT) --no-browser
 
 clean-venv:
 	rm -rf $(VENV)
