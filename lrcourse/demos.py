@@ -111,10 +111,10 @@ i18n.register(
         "demos.seed": {"en": "seed {seed}", "bn": "seed {seed}"},
         "demos.radam": {"en": "RAdam, no warmup", "bn": "RAdam, ওয়ার্মআপ ছাড়া"},
         "demos.warmup_title": {
-            "en": "Transformer, Adam, peak lr = {lr:g}: {seeds} seeds each",
-            "bn": "Transformer, Adam, সর্বোচ্চ lr = {lr:g}: প্রতিটিতে {seeds}টি seed",
+            "en": "Transformer, peak lr = {lr:g}: {seeds} seeds each",
+            "bn": "Transformer, সর্বোচ্চ lr = {lr:g}: প্রতিটিতে {seeds}টি seed",
         },
-        "demos.warmup_lr_title": {"en": "the two schedules", "bn": "দুটি শিডিউল"},
+        "demos.warmup_lr_title": {"en": "the schedules", "bn": "শিডিউলগুলো"},
         "demos.warmup_row": {
             "en": "{label:<24} final loss {final}   worst loss after step {after}: {peak}   accuracy {acc}",
             "bn": "{label:<24} শেষ loss {final}   ধাপ {after}-এর পরে সবচেয়ে খারাপ loss: {peak}   accuracy {acc}",
@@ -203,14 +203,22 @@ class DigitsProblem:
             return float((model(self.x_test).argmax(1) == self.y_test).double().mean())
 
 
+_PROBLEMS: dict[float, DigitsProblem] = {}
+
+
 def digits_problem(weight_decay: float = 1e-3) -> DigitsProblem:
-    """The convex problem of lesson 01, with its minimum ``L*`` computed by full-batch L-BFGS."""
+    """The convex problem of lesson 01, with its minimum ``L*`` computed by full-batch L-BFGS.
+
+    Solved once per ``weight_decay`` and kept (the demos only read it).
+    """
     import torch
 
     from .data import digits
 
     if not (isinstance(weight_decay, (int, float)) and weight_decay > 0):
         raise ValueError(f"weight_decay={weight_decay!r} must be a number > 0 (it makes the minimum unique)")
+    if float(weight_decay) in _PROBLEMS:
+        return _PROBLEMS[float(weight_decay)]
     _one_thread()
     x_tr, y_tr, x_te, y_te = digits()
     problem = DigitsProblem(x_tr.double(), y_tr, x_te.double(), y_te, float(weight_decay), float("nan"))
@@ -230,6 +238,7 @@ def digits_problem(weight_decay: float = 1e-3) -> DigitsProblem:
 
     opt.step(closure)
     problem.lstar = problem.loss(model)
+    _PROBLEMS[float(weight_decay)] = problem
     return problem
 
 
