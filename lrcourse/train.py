@@ -230,6 +230,9 @@ def plot_histories(histories: dict, axes=None, colors=None, title: str | None = 
     axes[0].set(xlabel=i18n.t("train.plot.step"), ylabel=i18n.t("train.plot.lr"), title=i18n.t("train.plot.lr"))
     axes[1].set(xlabel=i18n.t("train.plot.step"), ylabel=i18n.t("train.plot.loss"), title=i18n.t("train.plot.loss"))
     axes[2].set(xlabel=i18n.t("train.plot.epoch"), ylabel="%", title=i18n.t("train.plot.acc"))
+    from matplotlib.ticker import MaxNLocator
+
+    axes[2].xaxis.set_major_locator(MaxNLocator(integer=True))
     for ax in axes:
         ax.grid(alpha=0.3)
     axes[2].legend(fontsize=8)
