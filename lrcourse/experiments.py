@@ -99,7 +99,7 @@ i18n.register({
 # - full: the whole training set, 10 epochs, 3 seeds; hours on a CPU, minutes on a GPU.
 _SIZES = {
     #             train images, test images, epochs, batch, seeds
-    "a": {"quick": (512, 256, 2, 64, 1), "standard": (8000, 2000, 3, 128, 1), "full": (None, None, 10, 512, 3)},
+    "a": {"quick": (512, 256, 2, 64, 1), "standard": (8000, 2000, 3, 128, 3), "full": (None, None, 10, 512, 3)},
     "b": {"quick": (512, 256, 2, 64, 1), "standard": (8000, 2000, 3, 128, 1), "full": (None, None, 10, 512, 3)},
     "c": {"quick": (512, 256, 1, 16, 1), "standard": (4000, 2000, 5, 16, 1), "full": (None, None, 10, 128, 3)},
 }
