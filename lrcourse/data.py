@@ -491,6 +491,10 @@ def digits(test_size: float = 0.25, seed: int = 0):
 
 
 def _cmd_import(args) -> int:
+    if cifar10_available(args.root) and not args.force:
+        # the data is already there: nothing to do (exit 0, so that set-up scripts can run it every time)
+        print(i18n.t("data.exists", file=cifar10_path(args.root)))
+        return 0
     print(i18n.t("data.import.start", path=args.path), flush=True)
     start = time.perf_counter()
     try:

@@ -246,8 +246,13 @@ def test_cli_import_and_status(folder, tmp_path, capsys):
     assert main(["data", "import", str(src), "--root", str(root)]) == 0
     assert "Imported 20 training and 10 test images" in capsys.readouterr().out
     assert main(["data", "status", "--root", str(root)]) == 0
-    assert main(["data", "import", str(src), "--root", str(root)]) == 1  # exists, no --force
+    before = (root / "cifar10.npz").stat().st_mtime_ns
+    # already there: nothing is done, and it is not an error (CI runs the import every time)
+    assert main(["data", "import", str(src), "--root", str(root)]) == 0
     assert "--force" in capsys.readouterr().out
+    assert (root / "cifar10.npz").stat().st_mtime_ns == before
+    assert main(["data", "import", str(tmp_path / "missing.tar.xz"), "--root", str(tmp_path / "d2")]) == 1
+    assert "does not exist" in capsys.readouterr().out
 
 
 def test_normalize_cifar():
