@@ -66,9 +66,9 @@ def test_the_optimizer_sees_the_scheduled_lr(monkeypatch):
 
 def test_training_learns_on_synthetic_data():
     d = synthetic_cifar(n_train=320, n_test=100)
-    h = train.train(schedules.cosine(0.2, total_steps=4 * 20), epochs=4, data=d, model=tiny_net(), **COMMON)
-    assert h.loss[-1] < h.loss[0]
-    assert h.final_test_acc > 0.3  # chance is 0.1
+    h = train.train(schedules.cosine(0.5, total_steps=6 * 20), epochs=6, data=d, model=tiny_net(), **COMMON)
+    assert np.mean(h.loss[-20:]) < np.mean(h.loss[:20]) - 0.3
+    assert h.final_test_acc > 0.35  # chance is 0.1 (about 0.5 is reached whatever the thread count)
 
 
 def test_seeded_runs_are_reproducible_and_seeds_differ():
