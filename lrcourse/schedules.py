@@ -628,7 +628,7 @@ def sgdr(lr: float, t_0: int, t_mult: int = 1, lr_min: float = 0.0) -> Schedule:
         starts_arr = np.asarray(starts, dtype=np.int64)
         k = np.searchsorted(starts_arr, t, side="right") - 1
         lengths = t_0 * np.asarray(t_mult, dtype=np.int64) ** np.arange(len(starts))
-        return _cos_between((t - starts_arr[k]) * math.pi / lengths[k], lr, lr_min)
+        return _cos_between((t - starts_arr.take(k)) * (math.pi / lengths).take(k), lr, lr_min)
 
     return Schedule("sgdr", {"lr": lr, "t_0": t_0, "t_mult": t_mult, "lr_min": lr_min}, fn)
 
