@@ -142,15 +142,6 @@ class Problem:
         return self.epochs * (len(self.train_x) // self.batch_size)
 
 
-def seeded(factory, seed):
-    state = torch.random.get_rng_state()
-    torch.manual_seed(seed)
-    try:
-        return factory()
-    finally:
-        torch.random.set_rng_state(state)
-
-
 def quarter_decades(lo, hi):
     k = np.arange(round(4 * math.log10(lo)), round(4 * math.log10(hi)) + 1)
     return [float(10 ** (v / 4)) for v in k]
