@@ -7,13 +7,20 @@ follows the language set in the notebook's first code cell::
     import lrcourse
     lrcourse.set_language("bn")
 
-Each module keeps its own messages next to its code and registers them here::
+The messages live in data files, one per domain, ``lrcourse/locale/<domain>.toml``::
+
+    ["plot.step"]
+    en = "step"
+    bn = "ধাপ (step)"
+
+A module loads its domain once at import and then looks messages up by key::
 
     from lrcourse import i18n
-    i18n.register({
-        "plot.step": {"en": "step", "bn": "ধাপ (step)"},
-    })
+    i18n.load("plotting")
     i18n.t("plot.step")
+
+A new message goes into the domain file of the module that shows it; the Bengali follows the
+course glossary (``lrcourse/locale/glossary.toml``).
 
 Messages are ``str.format`` templates; both languages must be given and must
 use the same placeholders (checked at registration, so a typo fails at import,
@@ -22,13 +29,18 @@ not in front of a learner).
 
 from __future__ import annotations
 
+import functools
 import os
 import string
+from pathlib import Path
+
+import tomllib
 
 LANGUAGES = ("en", "bn")
 
 _language = os.environ.get("LRCOURSE_LANG", "en") if os.environ.get("LRCOURSE_LANG") in LANGUAGES else "en"
 CATALOGUE: dict[str, dict[str, str]] = {}
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
 
 def set_language(language: str) -> None:
@@ -66,6 +78,25 @@ def register(messages: dict[str, dict[str, str]]) -> None:
         if key in CATALOGUE and CATALOGUE[key] != texts:
             raise ValueError(f"message {key!r} is already registered with a different text")
         CATALOGUE[key] = dict(texts)
+
+
+@functools.cache
+def load(domain: str) -> tuple[str, ...]:
+    """Register the messages of ``locale/<domain>.toml`` (once per session); returns their keys.
+
+    The file maps each key to a table with ``en`` and ``bn``; both are checked by :func:`register`
+    (same placeholders), so a typo fails at import, not in front of a learner.
+    """
+    path = LOCALE_DIR / f"{domain}.toml"
+    try:
+        with open(path, "rb") as f:
+            messages = tomllib.load(f)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"no message file {path}; every domain has one in lrcourse/locale/") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path} is not valid TOML: {exc}") from None
+    register(messages)
+    return tuple(messages)
 
 
 def t(key: str, language: str | None = None, **values) -> str:

@@ -41,11 +41,8 @@ SCHEDULE_PARTS = ("constant", "step", "exponential", "cosine", "warmup_cosine")
 
 
 @pytest.fixture(autouse=True)
-def english():
-    lrcourse.set_language("en")
+def one_thread():
     torch.set_num_threads(1)
-    yield
-    lrcourse.set_language("en")
 
 
 def run_check(entry, **kwargs) -> str | None:

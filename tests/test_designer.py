@@ -23,13 +23,6 @@ from lrcourse import designer as D
 from lrcourse import i18n
 
 
-@pytest.fixture(autouse=True)
-def _english():
-    lrcourse.set_language("en")
-    yield
-    lrcourse.set_language("en")
-
-
 def rules(d, kind=None):
     items = d.advice if kind is None else (d.warnings if kind == "warning" else d.recommendations)
     return {a.rule: a for a in items}

@@ -14,13 +14,6 @@ from lrcourse import finder
 from lrcourse.finder import FinderResult, lr_range_test, robust_trend, suggest, valley_index
 
 
-@pytest.fixture(autouse=True)
-def _english():
-    lrcourse.set_language("en")
-    yield
-    lrcourse.set_language("en")
-
-
 # ---------------------------------------------------------------------------------------------
 # A small problem with BatchNorm, dropout (consumes the RNG) and a non-persistent buffer
 # ---------------------------------------------------------------------------------------------

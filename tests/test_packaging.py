@@ -52,5 +52,5 @@ def test_environment_installs_the_package_from_the_checkout():
 def test_python_floor_is_the_same():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    assert project["requires-python"] == ">=3.10"
-    assert "python>=3.10" in env["dependencies"]
+    assert project["requires-python"] == ">=3.11"
+    assert "python>=3.11" in env["dependencies"]

@@ -21,13 +21,6 @@ def warmup(opt):
     return LambdaLR(opt, lambda t: min(1.0, (t + 1) / WARMUP))
 
 
-@pytest.fixture(autouse=True)
-def english():
-    lrcourse.set_language("en")
-    yield
-    lrcourse.set_language("en")
-
-
 def test_right_order_uses_every_value_of_the_schedule_without_warning():
     lrs, caught = pitfalls.lrs_used(warmup, 6, lr=0.1)
     expected = [0.1 * min(1.0, (t + 1) / WARMUP) for t in range(6)]

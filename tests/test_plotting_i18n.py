@@ -14,13 +14,6 @@ from lrcourse import i18n, plotting  # noqa: E402
 from lrcourse import schedules as S  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def english_afterwards():
-    yield
-    lrcourse.set_language("en")
-    plt.close("all")
-
-
 def test_language_switch_and_catalogue():
     lrcourse.set_language("bn")
     assert lrcourse.get_language() == "bn"
