@@ -5,7 +5,18 @@ same grade ids, points and tests; only the prose and the language line differ).
 See RUBRIC.md for the manually graded part and README.md (Instructors) for the commands.
 """
 
+import os
+import sys
+
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
+
+# nbgrader creates the gradebook by running `alembic` as a subprocess, found on PATH. Called by its
+# path (`.venv/bin/nbgrader ...`, a cron job, a JupyterHub service) without activating the venv,
+# PATH lacks the venv's bin/ and the first command fails with FileNotFoundError: 'alembic'. The
+# interpreter running nbgrader sits in that bin/: put it first, for nbgrader and the kernels it starts.
+_bin = os.path.dirname(sys.executable)
+if _bin not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
 
 c.CourseDirectory.course_id = "lrcourse"
 
