@@ -5,10 +5,13 @@ registers the bundled Noto Sans Bengali (SIL Open Font License, see
 ``lrcourse/fonts/OFL.txt``) and puts it after DejaVu Sans in the font family,
 so Latin text keeps its usual look and each Bengali character falls back to
 Noto (Matplotlib >= 3.6 chooses a font per glyph).
+
+The axis labels and titles are in ``lrcourse/locale/plotting.toml`` (keys ``plot.*``).
 """
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -20,25 +23,12 @@ from .schedules import Schedule
 FONT_DIR = Path(__file__).with_name("fonts")
 BENGALI_FONT = "Noto Sans Bengali"
 
-i18n.register(
-    {
-        "plot.step": {"en": "step t (optimizer updates)", "bn": "ধাপ t (optimizer update-এর সংখ্যা)"},
-        "plot.lr": {"en": "learning rate", "bn": "লার্নিং রেট (learning rate)"},
-        "plot.lr_log": {"en": "learning rate (log scale)", "bn": "লার্নিং রেট (log scale)"},
-        "plot.title": {"en": "Learning-rate schedules", "bn": "লার্নিং রেট শিডিউল (schedule)"},
-        "plot.linear": {"en": "linear scale", "bn": "সাধারণ স্কেল (linear)"},
-        "plot.log": {"en": "log scale", "bn": "লগ স্কেল (log)"},
-    }
-)
-
-_fonts_ready = False
+i18n.load("plotting")
 
 
+@functools.cache
 def use_course_fonts() -> None:
-    """Register the bundled Bengali font with Matplotlib and use it as the fallback (idempotent)."""
-    global _fonts_ready
-    if _fonts_ready:
-        return
+    """Register the bundled Bengali font with Matplotlib and use it as the fallback (once per session)."""
     import matplotlib as mpl
     from matplotlib import font_manager
 
@@ -47,7 +37,6 @@ def use_course_fonts() -> None:
     # A list of concrete families (not the generic "sans-serif") is what enables per-glyph fallback.
     mpl.rcParams["font.family"] = ["DejaVu Sans", BENGALI_FONT]
     mpl.rcParams["axes.unicode_minus"] = True
-    _fonts_ready = True
 
 
 def _labelled(schedules) -> list[tuple[str, Schedule]]:
