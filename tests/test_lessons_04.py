@@ -1,4 +1,4 @@
-"""Tests of lrcourse.pitfalls: the common-mistake demonstrations of lesson 04 show what they claim."""
+"""Tests of lrcourse.lessons.l04_pitfalls: the common-mistake demonstrations of lesson 04 show what they claim."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import torch
 from torch.optim.lr_scheduler import LambdaLR, StepLR
 
 import lrcourse
-from lrcourse import i18n, pitfalls
+from lrcourse import i18n
+from lrcourse.lessons import l04_pitfalls
 
 WARMUP = 4
 
@@ -22,14 +23,14 @@ def warmup(opt):
 
 
 def test_right_order_uses_every_value_of_the_schedule_without_warning():
-    lrs, caught = pitfalls.lrs_used(warmup, 6, lr=0.1)
+    lrs, caught = l04_pitfalls.lrs_used(warmup, 6, lr=0.1)
     expected = [0.1 * min(1.0, (t + 1) / WARMUP) for t in range(6)]
     assert lrs == pytest.approx(expected, rel=1e-12)
     assert not [w for w in caught if "before `optimizer.step()`" in w]
 
 
 def test_scheduler_first_skips_the_first_value_and_warns():
-    lrs, caught = pitfalls.lrs_used(warmup, 6, scheduler_first=True, lr=0.1)
+    lrs, caught = l04_pitfalls.lrs_used(warmup, 6, scheduler_first=True, lr=0.1)
     shifted = [0.1 * min(1.0, (t + 2) / WARMUP) for t in range(6)]
     assert lrs == pytest.approx(shifted, rel=1e-12)
     assert 0.1 / WARMUP not in lrs  # f(0) is never used by any update
@@ -37,8 +38,8 @@ def test_scheduler_first_skips_the_first_value_and_warns():
 
 
 def test_scheduler_first_with_step_lr_drops_one_update_early():
-    right, _ = pitfalls.lrs_used(lambda o: StepLR(o, step_size=3, gamma=0.1), 6)
-    wrong, _ = pitfalls.lrs_used(lambda o: StepLR(o, step_size=3, gamma=0.1), 6, scheduler_first=True)
+    right, _ = l04_pitfalls.lrs_used(lambda o: StepLR(o, step_size=3, gamma=0.1), 6)
+    wrong, _ = l04_pitfalls.lrs_used(lambda o: StepLR(o, step_size=3, gamma=0.1), 6, scheduler_first=True)
     assert right == pytest.approx([0.1, 0.1, 0.1, 0.01, 0.01, 0.01])
     assert wrong == pytest.approx([0.1, 0.1, 0.01, 0.01, 0.01, 0.001])
 
@@ -46,12 +47,12 @@ def test_scheduler_first_with_step_lr_drops_one_update_early():
 @pytest.mark.parametrize("steps", [0, -1, 2.5, "3"])
 def test_lrs_used_rejects_bad_steps(steps):
     with pytest.raises(ValueError, match="steps"):
-        pitfalls.lrs_used(warmup, steps)
+        l04_pitfalls.lrs_used(warmup, steps)
 
 
 @pytest.fixture(scope="module")
 def sweep():
-    return pitfalls.step_decay_k_sweep(ks=[1, 3], epochs=3, seeds=[0, 1], lr=0.1, batch_size=32)
+    return l04_pitfalls.step_decay_k_sweep(ks=[1, 3], epochs=3, seeds=[0, 1], lr=0.1, batch_size=32)
 
 
 def test_k_sweep_shapes_and_learning(sweep):
@@ -65,7 +66,7 @@ def test_k_sweep_shapes_and_learning(sweep):
 
 
 def test_k_sweep_is_reproducible(sweep):
-    again = pitfalls.step_decay_k_sweep(ks=[1, 3], epochs=3, seeds=[0, 1], lr=0.1, batch_size=32)
+    again = l04_pitfalls.step_decay_k_sweep(ks=[1, 3], epochs=3, seeds=[0, 1], lr=0.1, batch_size=32)
     np.testing.assert_array_equal(again.accuracy, sweep.accuracy)
     np.testing.assert_array_equal(again.test_loss, sweep.test_loss)
 
@@ -73,7 +74,7 @@ def test_k_sweep_is_reproducible(sweep):
 def test_k_sweep_drop_really_changes_training():
     # An enormous drop after the first epoch freezes the network: k=1 then ends where one epoch left it,
     # which is worse than training all three epochs at the full LR.
-    s = pitfalls.step_decay_k_sweep(ks=[1, 3], epochs=3, seeds=[0], gamma=1e-6, batch_size=32)
+    s = l04_pitfalls.step_decay_k_sweep(ks=[1, 3], epochs=3, seeds=[0], gamma=1e-6, batch_size=32)
     assert s.test_loss[0, 0] > s.test_loss[1, 0]
 
 
@@ -89,24 +90,25 @@ def test_k_sweep_table_and_plot_follow_the_language(sweep):
 
 
 @pytest.mark.parametrize(
-    "kwargs,name",
+    "kwargs,name,error",
     [
-        ({"gamma": 1.5}, "gamma"),
-        ({"gamma": 0}, "gamma"),
-        ({"epochs": 0}, "epochs"),
-        ({"lr": -0.1}, "lr"),
-        ({"ks": [0]}, "k"),
-        ({"batch_size": 2.5}, "batch_size"),
+        ({"gamma": 1.5}, "gamma", ValueError),
+        ({"gamma": 0}, "gamma", ValueError),
+        ({"epochs": 0}, "epochs", ValueError),
+        ({"lr": -0.1}, "lr", ValueError),
+        ({"ks": [0]}, "k", ValueError),
+        # a non-integral count is a wrong type, as everywhere in lrcourse (lrcourse._runtime.check_int)
+        ({"batch_size": 2.5}, "batch_size", TypeError),
     ],
 )
-def test_k_sweep_rejects_bad_parameters(kwargs, name):
-    with pytest.raises(ValueError, match=name):
-        pitfalls.step_decay_k_sweep(**{"epochs": 1, "seeds": [0], **kwargs})
+def test_k_sweep_rejects_bad_parameters(kwargs, name, error):
+    with pytest.raises(error, match=name):
+        l04_pitfalls.step_decay_k_sweep(**{"epochs": 1, "seeds": [0], **kwargs})
 
 
 @pytest.fixture(scope="module")
 def forgot():
-    return pitfalls.forgetting(
+    return l04_pitfalls.forgetting(
         finetune_lrs=[0.1, 1e-9], pretrain_lr=0.1, pretrain_epochs=4, finetune_epochs=3, seeds=[0]
     )
 
@@ -145,7 +147,7 @@ def test_forgetting_table_and_plot_in_bengali(forgot):
 
 def test_forgetting_leaves_the_global_rng_alone():
     state = torch.random.get_rng_state()
-    pitfalls.forgetting(finetune_lrs=[0.01], pretrain_epochs=1, finetune_epochs=1, seeds=[0])
+    l04_pitfalls.forgetting(finetune_lrs=[0.01], pretrain_epochs=1, finetune_epochs=1, seeds=[0])
     assert torch.equal(state, torch.random.get_rng_state())
 
 
@@ -160,4 +162,4 @@ def test_forgetting_leaves_the_global_rng_alone():
 )
 def test_forgetting_rejects_bad_parameters(kwargs, name):
     with pytest.raises(ValueError, match=name):
-        pitfalls.forgetting(**{"seeds": [0], **kwargs})
+        l04_pitfalls.forgetting(**{"seeds": [0], **kwargs})

@@ -1,4 +1,4 @@
-"""Tests of lrcourse.demos: the demonstrations behind lessons 01-03.
+"""Tests of lrcourse.lessons.l01_why, l02_schedules and l03_warmup: the demonstrations of lessons 01-03.
 
 Each test is small (a few seconds at most on a busy 2-core CPU) and checks a
 property that would be false if the demonstration were wrong.
@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 import torch
 
-from lrcourse import demos, i18n
+from lrcourse import i18n
 from lrcourse import schedules as S
+from lrcourse.lessons import l01_why, l02_schedules, l03_warmup
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def _has_bengali(text: str) -> bool:
 
 @pytest.fixture(scope="module")
 def problem():
-    return demos.digits_problem()
+    return l01_why.digits_problem()
 
 
 def test_digits_problem_lstar_is_the_minimum(problem):
@@ -61,21 +62,21 @@ def test_digits_problem_lstar_is_the_minimum(problem):
 
 def test_sgd_run_is_reproducible_and_follows_the_schedule(problem):
     schedule = S.cosine(0.5, 60)
-    a = demos.sgd_run(problem, schedule, 60, batch_size=16, seed=1, eval_every=20)
-    b = demos.sgd_run(problem, schedule, 60, batch_size=16, seed=1, eval_every=20)
+    a = l01_why.sgd_run(problem, schedule, 60, batch_size=16, seed=1, eval_every=20)
+    b = l01_why.sgd_run(problem, schedule, 60, batch_size=16, seed=1, eval_every=20)
     assert list(a[0]) == [20, 40, 60]
     np.testing.assert_array_equal(a[1], b[1])
     assert np.all(a[1] > -1e-9)  # nothing beats the minimum
     # A negligible LR must not move the model: the gap stays at the initial one.
-    frozen = demos.sgd_run(problem, S.constant(1e-15), 20, seed=1, eval_every=10)
+    frozen = l01_why.sgd_run(problem, S.constant(1e-15), 20, seed=1, eval_every=10)
     initial_gap = problem.loss(problem.new_model(1)) - problem.lstar
     np.testing.assert_allclose(frozen[1], initial_gap, rtol=1e-6)
     with pytest.raises(TypeError, match="schedule"):
-        demos.sgd_run(problem, lambda t: 0.1, 10)
+        l01_why.sgd_run(problem, lambda t: 0.1, 10)
 
 
 def test_constant_vs_schedule_shows_the_claim(bengali):
-    result = demos.constant_vs_schedule(epochs=12, seeds=(0,))
+    result = l01_why.constant_vs_schedule(epochs=12, seeds=(0,))
     large, small, cosine = result.runs
     assert result.total_steps == 12 * (1347 // 16)
     # The lesson's claim (one seed, 12 epochs instead of 3 x 20): the small constant LR crawls
@@ -90,28 +91,28 @@ def test_constant_vs_schedule_shows_the_claim(bengali):
 
 
 def test_noise_floor_rises_with_the_lr():
-    floors = demos.noise_floors((0.5, 2.0), epochs=10, seeds=(0,))
+    floors = l01_why.noise_floors((0.5, 2.0), epochs=10, seeds=(0,))
     assert set(floors) == {0.5, 2.0}
     assert floors[2.0] > 2 * floors[0.5] > 0  # lesson 01: a larger constant LR stalls higher
     with pytest.raises(ValueError, match="lrs"):
-        demos.noise_floors(())
+        l01_why.noise_floors(())
 
 
 def test_constant_vs_schedule_rejects_bad_input():
     with pytest.raises(ValueError, match="seeds"):
-        demos.constant_vs_schedule(epochs=1, seeds=())
+        l01_why.constant_vs_schedule(epochs=1, seeds=())
     with pytest.raises(ValueError, match="epochs=0"):
-        demos.constant_vs_schedule(epochs=0)
+        l01_why.constant_vs_schedule(epochs=0)
     with pytest.raises(ValueError, match="weight_decay"):
-        demos.digits_problem(weight_decay=0)
+        l01_why.digits_problem(weight_decay=0)
 
 
 # --------------------------------------------------------------------------- lesson 02
 
 
-@pytest.mark.parametrize("kind", demos.EXPLORER_KINDS)
+@pytest.mark.parametrize("kind", l02_schedules.EXPLORER_KINDS)
 def test_build_schedule_every_kind(kind):
-    s = demos.build_schedule(kind, lr=1e-3, total_steps=2_000, warmup_steps=200, lr_min_ratio=0.1,
+    s = l02_schedules.build_schedule(kind, lr=1e-3, total_steps=2_000, warmup_steps=200, lr_min_ratio=0.1,
                              gamma=0.5, step_size=500, share=0.25)
     assert isinstance(s, S.Schedule)
     lrs = s(np.arange(2_001))
@@ -122,48 +123,48 @@ def test_build_schedule_every_kind(kind):
 
 def test_build_schedule_parameters_mean_what_the_sliders_say():
     # exponential: gamma is the factor over the whole run
-    assert demos.build_schedule("exponential", lr=1.0, total_steps=1000, gamma=0.01)(1000) == pytest.approx(0.01)
+    assert l02_schedules.build_schedule("exponential", lr=1.0, total_steps=1000, gamma=0.01)(1000) == pytest.approx(0.01)
     # sgdr: the first cycle is share * total_steps long
-    s = demos.build_schedule("sgdr", lr=1.0, total_steps=1000, share=0.1)
+    s = l02_schedules.build_schedule("sgdr", lr=1.0, total_steps=1000, share=0.1)
     assert s.params["t_0"] == 100 and s(100) == pytest.approx(1.0)
     # wsd: warmup, then the decay takes `share` of the rest, ending at lr_min
-    w = demos.build_schedule("wsd", lr=1.0, total_steps=1000, warmup_steps=100, share=0.2, lr_min_ratio=0.05)
+    w = l02_schedules.build_schedule("wsd", lr=1.0, total_steps=1000, warmup_steps=100, share=0.2, lr_min_ratio=0.05)
     assert (w.params["warmup_steps"], w.params["decay_steps"]) == (100, 180)
     assert w(1000) == pytest.approx(0.05)
     # cyclic modes are taken from the name
-    assert demos.build_schedule("cyclic (exp_range)").params["mode"] == "exp_range"
+    assert l02_schedules.build_schedule("cyclic (exp_range)").params["mode"] == "exp_range"
     with pytest.raises(ValueError, match="kind='cosin'"):
-        demos.build_schedule("cosin")
+        l02_schedules.build_schedule("cosin")
 
 
 def test_schedule_explorer_builds_its_widgets(bengali):
     import ipywidgets as w
 
-    box = demos.schedule_explorer("cosine", total_steps=5_000)
+    box = l02_schedules.schedule_explorer("cosine", total_steps=5_000)
     assert isinstance(box, w.VBox)
     dropdowns = [c for c in box.children[0].children[0].children if isinstance(c, w.Dropdown)]
     assert len(dropdowns) == 1
-    assert tuple(dropdowns[0].options) == demos.EXPLORER_KINDS and dropdowns[0].value == "cosine"
+    assert tuple(dropdowns[0].options) == l02_schedules.EXPLORER_KINDS and dropdowns[0].value == "cosine"
     assert _has_bengali(dropdowns[0].description)
     with pytest.raises(ValueError, match="kind"):
-        demos.schedule_explorer("nope")
+        l02_schedules.schedule_explorer("nope")
 
 
 def test_pytorch_lrs_reads_the_lr_really_used():
     from torch.optim import lr_scheduler as L
 
-    lrs, err = demos.pytorch_lrs(lambda o: L.CosineAnnealingLR(o, T_max=50), 51, lr=0.1)
+    lrs, err = l02_schedules.pytorch_lrs(lambda o: L.CosineAnnealingLR(o, T_max=50), 51, lr=0.1)
     assert err is None
     np.testing.assert_allclose(lrs, S.cosine(0.1, 50)(np.arange(51)), rtol=1e-9, atol=1e-15)
     # OneCycleLR: N + 1 updates happen, the (N+1)-th scheduler.step() raises; the extra update's LR is
     # PyTorch's extrapolation, above the minimum that lrcourse holds.
-    lrs, err = demos.pytorch_lrs(lambda o: L.OneCycleLR(o, max_lr=0.1, total_steps=40), 50, lr=0.1)
+    lrs, err = l02_schedules.pytorch_lrs(lambda o: L.OneCycleLR(o, max_lr=0.1, total_steps=40), 50, lr=0.1)
     assert isinstance(err, ValueError) and "40" in str(err)
     assert len(lrs) == 41
     np.testing.assert_allclose(lrs[:40], S.one_cycle(0.1, 40)(np.arange(40)), rtol=1e-9)
     assert lrs[40] > 10 * S.one_cycle(0.1, 40)(40)
     with pytest.raises(ValueError, match="optimizer"):
-        demos.pytorch_lrs(lambda o: None, 1, optimizer="lion")
+        l02_schedules.pytorch_lrs(lambda o: None, 1, optimizer="lion")
 
 
 # --------------------------------------------------------------------------- lesson 03
@@ -171,7 +172,7 @@ def test_pytorch_lrs_reads_the_lr_really_used():
 
 def test_sorting_batch_targets_are_the_sorted_inputs():
     gen = torch.Generator().manual_seed(0)
-    inputs, targets = demos.sorting_batch(gen, batch_size=5, length=6)
+    inputs, targets = l03_warmup.sorting_batch(gen, batch_size=5, length=6)
     assert inputs.shape == targets.shape == (5, 12)  # 6 digits, separator, 6 sorted, shifted by one
     assert torch.all(targets[:, :6] == -100)
     assert torch.all(inputs[:, 6] == 10)  # the separator
@@ -181,12 +182,12 @@ def test_sorting_batch_targets_are_the_sorted_inputs():
 
 
 def test_tiny_transformer_is_causal_and_seeded():
-    model = demos.tiny_transformer(d_model=32, layers=1, max_len=16, seed=3)
-    again = demos.tiny_transformer(d_model=32, layers=1, max_len=16, seed=3)
+    model = l03_warmup.tiny_transformer(d_model=32, layers=1, max_len=16, seed=3)
+    again = l03_warmup.tiny_transformer(d_model=32, layers=1, max_len=16, seed=3)
     x = torch.randint(0, 10, (2, 12), generator=torch.Generator().manual_seed(1))
     with torch.no_grad():
         out = model(x)
-        assert out.shape == (2, 12, demos.SORT_VOCAB)
+        assert out.shape == (2, 12, l03_warmup.SORT_VOCAB)
         assert torch.equal(out, again(x))
         y = x.clone()
         y[:, 8:] = (y[:, 8:] + 1) % 10  # change only the future
@@ -196,8 +197,8 @@ def test_tiny_transformer_is_causal_and_seeded():
 
 def test_train_sorting_learns_and_is_reproducible():
     schedule = S.warmup_cosine(3e-3, 10, 60)
-    run = demos.train_sorting(schedule, 60, seed=0, d_model=32, layers=1)
-    again = demos.train_sorting(schedule, 60, seed=0, d_model=32, layers=1)
+    run = l03_warmup.train_sorting(schedule, 60, seed=0, d_model=32, layers=1)
+    again = l03_warmup.train_sorting(schedule, 60, seed=0, d_model=32, layers=1)
     np.testing.assert_array_equal(run.losses, again.losses)
     np.testing.assert_array_equal(run.lrs, schedule(np.arange(60)))
     assert not run.diverged
@@ -205,24 +206,24 @@ def test_train_sorting_learns_and_is_reproducible():
     assert run.losses[-10:].mean() < run.losses[:5].mean() - 0.3  # and learns
     assert 0.1 < run.accuracy <= 1.0
     with pytest.raises(TypeError, match="schedule"):
-        demos.train_sorting(0.01, 10)
+        l03_warmup.train_sorting(0.01, 10)
     with pytest.raises(ValueError, match="steps"):
-        demos.train_sorting(schedule, 0)
+        l03_warmup.train_sorting(schedule, 0)
     with pytest.raises(ValueError, match="optimizer='sgd'"):
-        demos.train_sorting(schedule, 5, optimizer="sgd")
+        l03_warmup.train_sorting(schedule, 5, optimizer="sgd")
 
 
 def test_radam_option_changes_the_optimizer():
     schedule = S.constant(1e-2)
-    adam = demos.train_sorting(schedule, 8, seed=0, d_model=32, layers=1)
-    radam = demos.train_sorting(schedule, 8, seed=0, d_model=32, layers=1, optimizer="radam")
+    adam = l03_warmup.train_sorting(schedule, 8, seed=0, d_model=32, layers=1)
+    radam = l03_warmup.train_sorting(schedule, 8, seed=0, d_model=32, layers=1, optimizer="radam")
     assert adam.losses[0] == radam.losses[0]  # same model and data
     assert not np.array_equal(adam.losses[1:], radam.losses[1:])  # different updates
 
 
 def test_adam_trace_matches_adams_first_step():
     beta2 = 0.98
-    trace = demos.adam_effective_lr_trace(steps=4, lr=1e-2, betas=(0.9, beta2), d_model=32, layers=1)
+    trace = l03_warmup.adam_effective_lr_trace(steps=4, lr=1e-2, betas=(0.9, beta2), d_model=32, layers=1)
     # Step 1: m̂ = g and v̂ = g², so every update is lr·sign(g): RMS(Δθ)/lr = 1 (eps = 1e-9 is negligible).
     assert trace.update_rms[0] == pytest.approx(1.0, abs=0.02)
     assert trace.update_rms[3] < trace.update_rms[0]
@@ -235,7 +236,7 @@ def test_adam_trace_matches_adams_first_step():
 
 
 def test_warmup_schedules_differ_only_by_the_warmup():
-    plain, warm = demos.warmup_schedules(1e-2, 20, 100)
+    plain, warm = l03_warmup.warmup_schedules(1e-2, 20, 100)
     assert plain(0) == 1e-2 and warm(0) == 0.0
     assert warm(20) == pytest.approx(1e-2)
     assert plain(100) == 0.0 and warm(100) == 0.0
@@ -243,24 +244,24 @@ def test_warmup_schedules_differ_only_by_the_warmup():
 
 def _fake_run(schedule, seed, losses):
     losses = np.asarray(losses, dtype=float)
-    return demos.SortingRun(schedule, seed, losses, schedule(np.arange(len(losses))), 0.5, 0.0)
+    return l03_warmup.SortingRun(schedule, seed, losses, schedule(np.arange(len(losses))), 0.5, 0.0)
 
 
 def test_warmup_comparison_summary_and_plots_in_bengali(bengali):
-    plain, warm = demos.warmup_schedules(1e-2, 3, 10)
+    plain, warm = l03_warmup.warmup_schedules(1e-2, 3, 10)
     runs = {
         i18n.t("demos.no_warmup"): [_fake_run(plain, 0, [2.3] * 5 + [np.nan] * 5), _fake_run(plain, 1, [2.0] * 10)],
         i18n.t("demos.with_warmup", w=3): [_fake_run(warm, 0, np.linspace(2.3, 0.1, 10)),
                                            _fake_run(warm, 1, np.linspace(2.3, 0.2, 10))],
     }
-    comp = demos.WarmupComparison(1e-2, 3, 10, runs, 1.0, spike_after=3)
+    comp = l03_warmup.WarmupComparison(1e-2, 3, 10, runs, 1.0, spike_after=3)
     assert runs[i18n.t("demos.no_warmup")][0].diverged
     assert runs[i18n.t("demos.no_warmup")][0].final_loss() == math.inf
     text = comp.summary()
     assert "nan" in text and _has_bengali(text)
     fig = comp.plot()
     assert _has_bengali(fig.axes[0].get_title()) and _has_bengali(fig.axes[0].get_ylabel())
-    sweep = demos.WarmupSweep({1e-2: comp, 3e-2: comp}, 2.0)
+    sweep = l03_warmup.WarmupSweep({1e-2: comp, 3e-2: comp}, 2.0)
     finals = sweep.final_losses()
     assert finals[i18n.t("demos.no_warmup")].shape == (2, 2)
     assert np.isinf(finals[i18n.t("demos.no_warmup")][0, 0])
@@ -271,7 +272,7 @@ def test_warmup_comparison_summary_and_plots_in_bengali(bengali):
 def test_schedule_explorer_redraws_when_a_slider_moves(capsys):
     import ipywidgets as w
 
-    box = demos.schedule_explorer("cosine", total_steps=2_000)
+    box = l02_schedules.schedule_explorer("cosine", total_steps=2_000)
     left = box.children[0].children[0]
     kind = next(c for c in left.children if isinstance(c, w.Dropdown))
     lr = next(c for c in left.children if isinstance(c, w.FloatLogSlider))
@@ -287,8 +288,8 @@ def test_schedule_explorer_redraws_when_a_slider_moves(capsys):
 
 def test_with_radam_adds_a_third_group_on_the_same_seeds():
     small = {"d_model": 32, "layers": 1}
-    comp = demos.warmup_comparison(1e-2, warmup_steps=2, steps=8, seeds=(0, 1), **small)
-    both = demos.with_radam(comp, **small)
+    comp = l03_warmup.warmup_comparison(1e-2, warmup_steps=2, steps=8, seeds=(0, 1), **small)
+    both = l03_warmup.with_radam(comp, **small)
     assert list(both.runs)[:2] == list(comp.runs)
     radam = both.runs[i18n.t("demos.radam")]
     plain = comp.runs[i18n.t("demos.no_warmup")]
