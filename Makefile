@@ -2,6 +2,10 @@
 #   make lab    set up .venv if it is missing or out of date, then open JupyterLab on the course
 #   make test   the same set-up, then every test: unit tests, notebooks (nbval), the grading round trip
 #   make designer  the LR Schedule Designer as a web app (Voilà)
+# Instructors (README, "Grading the assignment with nbgrader"), from the repository root:
+#   make assignment                        release/ regenerated from source/, both languages
+#   make grade ASSIGNMENT=lr-schedules-en  autograde (JOBS processes at once), feedback, grades.csv
+#   make formgrader                        JupyterLab in the course folder, for the Formgrader
 # A second run reinstalls nothing when nothing changed: the install is recorded in a stamp file
 # that depends on pyproject.toml, and is redone only when that changes or the venv is broken.
 
@@ -55,3 +59,26 @@ designer: setup
 
 clean-venv:
 	rm -rf $(VENV)
+
+# Grading. nbgrader is called by its path: no activation needed (the course's nbgrader_config.py puts
+# the venv on PATH for what nbgrader starts). GRADING is the nbgrader course folder.
+GRADING    ?= notebooks/grading
+ASSIGNMENT ?= lr-schedules-en
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+NBGRADER   := $(abspath $(VENV))/bin/nbgrader
+
+.PHONY: assignment grade formgrader
+
+assignment: setup
+	cd $(GRADING) && $(NBGRADER) generate_assignment lr-schedules-en --force \
+		&& $(NBGRADER) generate_assignment lr-schedules-bn --force
+
+# Submissions must be in $(GRADING)/submitted/<student>/$(ASSIGNMENT)/ (nbgrader collect or zip_collect).
+grade: setup
+	cd $(GRADING) && $(abspath $(PY)) parallel_autograde.py $(ASSIGNMENT) --jobs $(JOBS)
+	cd $(GRADING) && $(NBGRADER) generate_feedback $(ASSIGNMENT)
+	cd $(GRADING) && $(NBGRADER) export
+	@echo "feedback: $(GRADING)/feedback/<student>/$(ASSIGNMENT)/  grades: $(GRADING)/grades.csv"
+
+formgrader: setup
+	cd $(GRADING) && $(abspath $(VENV))/bin/jupyter lab --port=$(PORT) $(LAB_FLAGS)
