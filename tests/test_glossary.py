@@ -17,6 +17,7 @@ fix is a search-and-replace. To change a choice, edit the glossary (one source o
 from __future__ import annotations
 
 import ast
+import bisect
 import json
 import re
 import tomllib
@@ -225,7 +226,7 @@ def term_hits(text: Text) -> list[Hit]:
     line_starts = [m.start() for m in re.finditer(r"^", prose, re.M)]
 
     def line_has_bengali(pos: int) -> bool:
-        return bengali_lines[sum(1 for s in line_starts if s <= pos) - 1]
+        return bengali_lines[bisect.bisect_right(line_starts, pos) - 1]
 
     spans = []
     for rule in rules():
@@ -262,7 +263,7 @@ def _western(token: str) -> str:
 
 _INDIAN_GROUPING = re.compile(rf"(?<![{DIGIT},.])[{DIGIT}]{{1,2}}(?:,[{DIGIT}]{{2}})+,[{DIGIT}]{{3}}(?![{DIGIT}]|,[{DIGIT}])")
 _BENGALI_NUMBER = re.compile(rf"[{BN_DIGITS}][{DIGIT},.]*(?<![,.])")
-_UNGROUPED = re.compile(rf"(?<![{DIGIT}A-Za-z_.,/\-])[{DIGIT}]{{5,}}(?![{DIGIT}]|[.,][{DIGIT}])")
+_UNGROUPED = re.compile(rf"(?<![{DIGIT}A-Za-z_.,/\-#])[{DIGIT}]{{5,}}(?![{DIGIT}]|[.,][{DIGIT}])")
 _FOUR_DIGITS_WITH_COMMA = re.compile(rf"(?<![{DIGIT},.])[{DIGIT}],[{DIGIT}]{{3}}(?![{DIGIT}]|,[{DIGIT}])")
 
 
@@ -291,7 +292,8 @@ def number_problems(text: Text) -> list[str]:
     for m in _INDIAN_GROUPING.finditer(plain):
         note(m, "Indian grouping", _western(m.group(0)))
     for m in _number_words().finditer(plain):
-        value = float(_latin_digits(m.group(1)).replace(",", "")) * glossary()["conventions"]["number_words_to_avoid"][m.group(2)]
+        value = float(_latin_digits(m.group(1)).replace(",", ""))
+        value *= glossary()["conventions"]["number_words_to_avoid"][m.group(2)]
         note(m, "Indian number word", _western(str(round(value))))
     for m in _BENGALI_NUMBER.finditer(text.text):  # Bengali digits are wrong anywhere, code and math included
         note(m, "Bengali digits", _western(m.group(0)) if "." not in m.group(0) else _latin_digits(m.group(0)))
@@ -338,7 +340,9 @@ def test_glossary_is_consistent():
     for term, entry in data["terms"].items():
         for field in ("bn", "first_use"):
             text = Text("glossary", f"{term}.{field}", "message", unicodedata.normalize("NFC", entry[field]))
-            problems += [f"{term}.{field} '{entry[field]}' uses '{h.found}', avoided by {h.rule.term}" for h in term_hits(text)]
+            problems += [
+                f"{term}.{field} '{entry[field]}' uses '{h.found}', avoided by {h.rule.term}" for h in term_hits(text)
+            ]
             problems += [f"{term}.{field}: {p}" for p in number_problems(text)]
     assert not problems, "glossary.toml is inconsistent:\n" + "\n".join(problems)
 
@@ -370,7 +374,11 @@ def test_matcher_follows_the_glossary_header(text, kind, found):
     [
         ("মোট ১০,০০০টি ধাপ", "prose", ["x: '১০,০০০' (Bengali digits) → '10,000'"]),
         ("মোট 1,00,000টি ধাপ", "prose", ["x: '1,00,000' (Indian grouping) → '100,000'"]),
-        ("মোট 10000টি ধাপ, 8192 ব্যাচ, 2017 সালে, arXiv 2404.06395", "prose", ["x: '10000' (5+ digits without grouping) → '10,000'"]),
+        (
+            "মোট 10000টি ধাপ, 8192 ব্যাচ, 2017 সালে, arXiv 2404.06395, pytorch#20124",
+            "prose",
+            ["x: '10000' (5+ digits without grouping) → '10,000'"],
+        ),
         ("1,000টি ধাপ", "message", ["x: '1,000' (no comma below 10,000) → '1000'"]),
         ("10 লক্ষ step; লক্ষ করুন", "prose", ["x: '10 লক্ষ' (Indian number word) → '1,000,000'"]),
         ("step 10000 lr 0.5", "output", []),
@@ -399,8 +407,8 @@ def _grouped_hits(path: Path) -> list[str]:
         for hit in term_hits(text):
             by_place[hit.place][(hit.found, hit.rule.chosen)] += 1
     return [
-        f"{place}: " + "; ".join(f"'{found}'{f' ×{n}' if n > 1 else ''} → {chosen}" for (found, chosen), n in c.items())
-        for place, c in by_place.items()
+        f"{place}: " + "; ".join(f"'{found}'{f' ×{n}' if n > 1 else ''} → {chosen}" for (found, chosen), n in counts.items())
+        for place, counts in by_place.items()
     ]
 
 
