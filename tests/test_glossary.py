@@ -258,7 +258,9 @@ def _western(token: str) -> str:
     if not digits.isdigit():
         return _latin_digits(token)
     n = int(digits)
-    return f"{n:,}" if n >= glossary()["conventions"]["group_from"] else str(n)
+    if n >= glossary()["conventions"]["group_from"]:
+        return f"{n:,}"
+    return digits if "," not in token else str(n)  # keep a leading zero: পাঠ ০৪ → পাঠ 04
 
 
 _INDIAN_GROUPING = re.compile(rf"(?<![{DIGIT},.])[{DIGIT}]{{1,2}}(?:,[{DIGIT}]{{2}})+,[{DIGIT}]{{3}}(?![{DIGIT}]|,[{DIGIT}])")
@@ -382,7 +384,7 @@ def test_matcher_follows_the_glossary_header(text, kind, found):
         ("1,000টি ধাপ", "message", ["x: '1,000' (no comma below 10,000) → '1000'"]),
         ("10 লক্ষ step; লক্ষ করুন", "prose", ["x: '10 লক্ষ' (Indian number word) → '1,000,000'"]),
         ("step 10000 lr 0.5", "output", []),
-        ("`x = ১০`", "prose", ["x: '১০' (Bengali digits) → '10'"]),
+        ("`x = ১০`, পাঠ ০৪", "prose", ["x: '১০' (Bengali digits) → '10'", "x: '০৪' (Bengali digits) → '04'"]),
     ],
 )
 def test_number_rules(text, kind, problems):
