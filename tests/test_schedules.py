@@ -14,18 +14,9 @@ from lrcourse import schedules as S
 RTOL = 1e-9
 
 
-def torch_lrs(make_scheduler, steps, lr=0.1, momentum=0.9):
+def torch_lrs(make_scheduler, steps, lr=0.1):
     """The LR that a real SGD optimizer uses at each of ``steps`` updates under a PyTorch scheduler."""
-    param = torch.nn.Parameter(torch.zeros(3))
-    opt = torch.optim.SGD([param], lr=lr, momentum=momentum)
-    sched = make_scheduler(opt)
-    used = []
-    for _ in range(steps):
-        used.append(opt.param_groups[0]["lr"])
-        param.grad = torch.ones_like(param)
-        opt.step()
-        sched.step()
-    return np.array(used)
+    return S.lrs_used(make_scheduler, steps, lr=lr).lrs
 
 
 def lambda_lrs(multiplier, steps, lr):
