@@ -42,7 +42,7 @@ def main() -> None:
     import matplotlib.pyplot as plt
 
     from lrcourse import designer as D
-    from lrcourse.designer_widget import DesignerApp
+    from lrcourse.designer.widget import DesignerApp
 
     kinds = list(D.SCHEDULE_TYPES) * args.repeat
     common = dict(lr=1e-3, total_steps=args.steps, warmup_steps=args.steps // 50, optimizer="adamw",

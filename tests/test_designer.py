@@ -21,6 +21,8 @@ import pytest
 import lrcourse
 from lrcourse import designer as D
 from lrcourse import i18n
+from lrcourse.designer.plot import envelope
+from lrcourse.schedules import lrs_used
 
 
 def rules(d, kind=None):
@@ -404,17 +406,9 @@ def run_snippet(code: str, steps: int) -> np.ndarray:
     """Execute an exported snippet and read the LR the optimizer really uses at updates 0 … steps − 1."""
     import torch
 
-    model = torch.nn.Linear(3, 1)
-    ns = {"model": model, "__name__": "snippet"}
+    ns = {"model": torch.nn.Linear(3, 1), "__name__": "snippet"}
     exec(compile(code, "<exported snippet>", "exec"), ns)
-    optimizer, scheduler = ns["optimizer"], ns["scheduler"]
-    lrs = []
-    for t in range(steps):
-        lrs.append(optimizer.param_groups[0]["lr"])
-        optimizer.step()  # no gradients: a no-op update, in the right order
-        if t < steps - 1:  # OneCycleLR refuses a step past its total_steps
-            scheduler.step()
-    return np.array(lrs)
+    return lrs_used(ns["scheduler"], steps).lrs
 
 
 N = 300
@@ -502,7 +496,7 @@ def test_envelope_keeps_every_spike():
     lrs = np.full(1_000_000, 1e-3)
     lrs[123_457] = 5e-3  # one spike
     lrs[876_543] = 1e-6  # one dip
-    x, y = D._envelope(lrs, 1000)
+    x, y = envelope(lrs, 1000)
     assert len(x) == 2000 and y.max() == 5e-3 and y.min() == 1e-6
     assert x[0] == 0 and x[-1] == 999_999 and np.all(np.diff(x) >= 0)
 
@@ -519,7 +513,7 @@ def test_plot_labels_follow_the_language():
 
 
 def test_widget_redraws_on_change():
-    from lrcourse.designer_widget import DesignerApp
+    from lrcourse.designer.widget import DesignerApp
 
     app = DesignerApp(total_steps=5000)
     png0, html0 = app.plot.value, app.advice.value
