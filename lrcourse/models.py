@@ -1,10 +1,13 @@
-"""The networks of the course: the assignment's MLP (digits) and, with the practice
-issue, the small CIFAR-10 CNN."""
+"""The networks of the course: the assignment's MLP (digits) and the small CIFAR-10 CNN of the
+practice tasks. With a ``seed`` the initial weights are reproducible and the global random
+generator is left as it was (:func:`lrcourse._runtime.seeded`)."""
 
 from __future__ import annotations
 
 import torch
 from torch import nn
+
+from ._runtime import seeded
 
 
 def digits_mlp(hidden: int = 64, seed: int | None = 0) -> nn.Module:
@@ -12,13 +15,10 @@ def digits_mlp(hidden: int = 64, seed: int | None = 0) -> nn.Module:
 
     With ``seed`` the initial weights are reproducible (the same network for every schedule).
     """
-    if seed is not None:
-        gen_state = torch.random.get_rng_state()
-        torch.manual_seed(seed)
-    model = nn.Sequential(nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, 10))
-    if seed is not None:
-        torch.random.set_rng_state(gen_state)
-    return model
+    def build():
+        return nn.Sequential(nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, 10))
+
+    return build() if seed is None else seeded(seed, build)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -112,12 +112,9 @@ def cifar_net(widths=(64, 128, 128), seed: int | None = 0, whiten_width: int = 2
 
     Input: float images from :func:`lrcourse.data.normalize_cifar`. Call
     ``model.init_whitening(x_train_normalised[:5000])`` to set the whitening stem from data
-    (:func:`lrcourse.train.train` does this itself).
+    (:func:`lrcourse.train.whiten_stem`; :func:`lrcourse.train.train` does this itself).
     """
-    if seed is not None:
-        gen_state = torch.random.get_rng_state()
-        torch.manual_seed(seed)
-    model = CifarNet(widths=widths, whiten_width=whiten_width)
-    if seed is not None:
-        torch.random.set_rng_state(gen_state)
-    return model
+    def build():
+        return CifarNet(widths=widths, whiten_width=whiten_width)
+
+    return build() if seed is None else seeded(seed, build)
