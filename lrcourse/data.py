@@ -17,15 +17,20 @@ Ways to get it there::
 
 The file is written atomically (to a temporary file, then renamed), so an interrupted
 download or import never leaves a half-written data set behind.
+
+:class:`TensorBatches` iterates in-memory tensors as shuffled mini-batches with its own seeded
+generator (the LR range test and the built-in problems of :mod:`lrcourse.problems` use it).
+The messages are in ``lrcourse/locale/data.toml``; the parser of ``lrcourse data`` is in
+:mod:`lrcourse.cli`, its handlers (``cli_*``) at the end of this module.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import lzma
 import os
 import tarfile
-import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -34,6 +39,7 @@ import numpy as np
 import torch
 
 from . import i18n
+from ._runtime import atomic_write
 
 # CIFAR-10's label order (torchvision, the original batches.meta).
 CIFAR10_CLASSES = (
@@ -49,66 +55,7 @@ CIFAR10_FILE = "cifar10.npz"
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp")
 ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2", ".zip")
 
-i18n.register({
-    "data.class.airplane": {"en": "airplane", "bn": "বিমান"},
-    "data.class.automobile": {"en": "automobile", "bn": "গাড়ি"},
-    "data.class.bird": {"en": "bird", "bn": "পাখি"},
-    "data.class.cat": {"en": "cat", "bn": "বিড়াল"},
-    "data.class.deer": {"en": "deer", "bn": "হরিণ"},
-    "data.class.dog": {"en": "dog", "bn": "কুকুর"},
-    "data.class.frog": {"en": "frog", "bn": "ব্যাঙ"},
-    "data.class.horse": {"en": "horse", "bn": "ঘোড়া"},
-    "data.class.ship": {"en": "ship", "bn": "জাহাজ"},
-    "data.class.truck": {"en": "truck", "bn": "ট্রাক"},
-    "data.missing": {
-        "en": (
-            "CIFAR-10 is not in {root} and could not be downloaded ({reason}).\n"
-            "Do one of these, then run the cell again:\n"
-            "  1. with internet: run `lrcourse data download` (or call load_cifar10() again);\n"
-            "  2. download {url} (163 MB) on any computer and put the file, unopened, into {root}/ ;\n"
-            "     the next load_cifar10() unpacks and converts it without network;\n"
-            "  3. if you have an ImageFolder copy (train/<class>/*.jpg, test/<class>/*.jpg, a folder or\n"
-            "     a .tar.xz/.tar.gz/.zip archive): run `lrcourse data import PATH`.\n"
-            "To keep the data somewhere else, set the LRCOURSE_DATA environment variable to that folder."
-        ),
-        "bn": (
-            "CIFAR-10 {root} ফোল্ডারে নেই, আর ডাউনলোডও করা গেল না ({reason})।\n"
-            "নিচের যেকোনো একটি করুন, তারপর cell-টি আবার চালান:\n"
-            "  ১. ইন্টারনেট থাকলে: `lrcourse data download` চালান (বা আবার load_cifar10() ডাকুন);\n"
-            "  ২. যেকোনো কম্পিউটারে {url} (163 MB) নামিয়ে ফাইলটি না খুলেই {root}/ ফোল্ডারে রাখুন;\n"
-            "     পরের load_cifar10() নেটওয়ার্ক ছাড়াই সেটি খুলে রূপান্তর করবে;\n"
-            "  ৩. ImageFolder কপি থাকলে (train/<class>/*.jpg, test/<class>/*.jpg; ফোল্ডার বা\n"
-            "     .tar.xz/.tar.gz/.zip archive): `lrcourse data import PATH` চালান।\n"
-            "ডেটা অন্য কোথাও রাখতে চাইলে LRCOURSE_DATA environment variable-এ সেই ফোল্ডারটি দিন।"
-        ),
-    },
-    "data.not_found_offline": {
-        "en": "download=False was given",
-        "bn": "download=False দেওয়া হয়েছে",
-    },
-    "data.import.start": {"en": "Importing CIFAR-10 from {path}", "bn": "{path} থেকে CIFAR-10 আমদানি (import) হচ্ছে"},
-    "data.import.done": {
-        "en": "Imported {n_train} training and {n_test} test images into {file} in {seconds:.1f} s.",
-        "bn": "{n_train}টি training ও {n_test}টি test ছবি {file}-এ আমদানি হলো, সময় {seconds:.1f} সেকেন্ড।",
-    },
-    "data.exists": {
-        "en": "{file} already exists; use --force to replace it.",
-        "bn": "{file} আগে থেকেই আছে; বদলাতে চাইলে --force দিন।",
-    },
-    "data.status.present": {
-        "en": "CIFAR-10: {file} ({n_train} train, {n_test} test images; source: {source}).",
-        "bn": "CIFAR-10: {file} ({n_train}টি train, {n_test}টি test ছবি; উৎস: {source})।",
-    },
-    "data.status.absent": {
-        "en": "CIFAR-10 is not in {root}. Use `lrcourse data download` or `lrcourse data import PATH`.",
-        "bn": "CIFAR-10 {root}-এ নেই। `lrcourse data download` বা `lrcourse data import PATH` ব্যবহার করুন।",
-    },
-    "data.download.start": {
-        "en": "Downloading CIFAR-10 with torchvision into {root} ...",
-        "bn": "torchvision দিয়ে CIFAR-10 {root}-এ ডাউনলোড হচ্ছে ...",
-    },
-    "data.error": {"en": "error: {message}", "bn": "ত্রুটি: {message}"},
-})
+i18n.load("data")
 
 
 class CIFAR10NotFoundError(FileNotFoundError):
@@ -156,27 +103,16 @@ def cifar10_available(root=None) -> bool:
 # --------------------------------------------------------------------------------------------
 # the on-disk form: one .npz, written atomically
 
-_cache: dict = {}
-
-
 def _write_npz(path: Path, x_train, y_train, x_test, y_test, source: str) -> None:
     """Write the data set to ``path`` atomically: a temporary file in the same folder, then rename."""
     _check_arrays(x_train, y_train, x_test, y_test)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".cifar10-", suffix=".npz.part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(
-                f,
-                x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test,
-                classes=np.array(CIFAR10_CLASSES), source=np.array(source),
-            )
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _cache.clear()
+    with atomic_write(path, "wb") as f:
+        np.savez(
+            f,
+            x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test,
+            classes=np.array(CIFAR10_CLASSES), source=np.array(source),
+        )
+    _read_npz.cache_clear()
 
 
 def _check_arrays(x_train, y_train, x_test, y_test) -> None:
@@ -208,15 +144,16 @@ def load_cifar10(root=None, download: bool = True):
                 "data.missing", root=path.parent, url=CIFAR10_URL, reason=i18n.t("data.not_found_offline")))
         download_cifar10(root)
     stat = path.stat()
-    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
-    if key not in _cache:
-        with np.load(path) as z:
-            arrays = tuple(torch.from_numpy(np.ascontiguousarray(z[k]))
-                           for k in ("x_train", "y_train", "x_test", "y_test"))
-        x_tr, y_tr, x_te, y_te = arrays
-        _cache.clear()
-        _cache[key] = (x_tr, y_tr.long(), x_te, y_te.long())
-    return _cache[key]
+    return _read_npz(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=1)
+def _read_npz(path: str, mtime_ns: int, size: int):
+    """The tensors of one version of the file (its time and size are part of the key): read once."""
+    with np.load(path) as z:
+        x_tr, y_tr, x_te, y_te = (torch.from_numpy(np.ascontiguousarray(z[k]))
+                                  for k in ("x_train", "y_train", "x_test", "y_test"))
+    return x_tr, y_tr.long(), x_te, y_te.long()
 
 
 def cifar10_info(root=None) -> dict:
@@ -344,7 +281,24 @@ def read_imagefolder(path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     unreadable image or one that is not 32x32; ``FileNotFoundError`` when ``path`` does not exist.
     """
     path = Path(path).expanduser()
-    images: dict[tuple[str, str], list[tuple[str, np.ndarray]]] = {}
+    images, dirs = _scan(path)
+    # the folder that holds train/ and test/ (the archive may wrap them in one top folder)
+    roots = sorted({prefix for prefix, _ in images})
+    if not roots:
+        raise DataImportError(
+            f"{path}: no images found in the ImageFolder layout train/<class>/<image> and test/<class>/<image>")
+    if len(roots) > 1:
+        raise DataImportError(f"{path}: found train/test folders in several places ({roots}); keep one copy")
+    prefix = roots[0]
+    out = []
+    for split in ("train", "test"):
+        out += _split_arrays(path, prefix, split, images.get((prefix, split)), dirs)
+    return tuple(out)
+
+
+def _scan(path: Path):
+    """One pass over the folder or archive: ``{(prefix, split): [(class, file, name, bytes)]}`` and the folders."""
+    images: dict[tuple[str, str], list[tuple[str, str, str, bytes]]] = {}
     dirs: set[tuple[str, ...]] = set()
     try:
         for name, read in _entries(path):
@@ -371,45 +325,37 @@ def read_imagefolder(path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
         raise DataImportError(
             f"{path}: the archive is corrupt or incomplete ({type(exc).__name__}: {exc}); "
             "download or copy it again") from exc
+    return images, dirs
 
-    # the folder that holds train/ and test/ (the archive may wrap them in one top folder)
-    roots = sorted({prefix for prefix, _ in images})
-    if not roots:
-        raise DataImportError(
-            f"{path}: no images found in the ImageFolder layout train/<class>/<image> and test/<class>/<image>")
-    if len(roots) > 1:
-        raise DataImportError(f"{path}: found train/test folders in several places ({roots}); keep one copy")
-    prefix = roots[0]
-    out = []
-    for split in ("train", "test"):
-        found = images.get((prefix, split))
-        where = f"{prefix}/{split}" if prefix else split
-        if not found:
-            raise DataImportError(f"{path}: the folder {where!r} with the {split} images is missing or empty")
-        base = tuple(p for p in prefix.split("/") if p) + (split,)
-        class_dirs = {d[len(base)] for d in dirs if len(d) == len(base) + 1 and d[:len(base)] == base}
-        missing = [c for c in CIFAR10_CLASSES if c not in class_dirs]
-        extra = sorted(class_dirs - set(CIFAR10_CLASSES))
-        if missing or extra:
-            msg = f"{path}: {where}/ must hold exactly the ten CIFAR-10 class folders {list(CIFAR10_CLASSES)}"
-            if missing:
-                msg += f"; missing: {missing}"
-            if extra:
-                msg += f"; not a CIFAR-10 class: {extra}"
-            raise DataImportError(msg)
-        counts = {c: 0 for c in CIFAR10_CLASSES}
-        for cls, *_ in found:
-            counts[cls] += 1
-        empty = [c for c, n in counts.items() if n == 0]
-        if empty:
-            raise DataImportError(f"{path}: {where}/ has no images for the classes {empty}")
-        found.sort(key=lambda item: (CIFAR10_CLASSES.index(item[0]), item[1]))
-        x = np.empty((len(found), 32, 32, 3), dtype=np.uint8)
-        for i, (_, _, name, data) in enumerate(found):
-            x[i] = _decode(data, name)
-        y = np.array([CIFAR10_CLASSES.index(c) for c, *_ in found], dtype=np.int64)
-        out += [np.ascontiguousarray(x.transpose(0, 3, 1, 2)), y]
-    return tuple(out)
+
+def _split_arrays(path: Path, prefix: str, split: str, found, dirs) -> list[np.ndarray]:
+    """``[x, y]`` of one split, after checking its class folders; images in class order, then by name."""
+    where = f"{prefix}/{split}" if prefix else split
+    if not found:
+        raise DataImportError(f"{path}: the folder {where!r} with the {split} images is missing or empty")
+    base = tuple(p for p in prefix.split("/") if p) + (split,)
+    class_dirs = {d[len(base)] for d in dirs if len(d) == len(base) + 1 and d[:len(base)] == base}
+    missing = [c for c in CIFAR10_CLASSES if c not in class_dirs]
+    extra = sorted(class_dirs - set(CIFAR10_CLASSES))
+    if missing or extra:
+        msg = f"{path}: {where}/ must hold exactly the ten CIFAR-10 class folders {list(CIFAR10_CLASSES)}"
+        if missing:
+            msg += f"; missing: {missing}"
+        if extra:
+            msg += f"; not a CIFAR-10 class: {extra}"
+        raise DataImportError(msg)
+    counts = {c: 0 for c in CIFAR10_CLASSES}
+    for cls, *_ in found:
+        counts[cls] += 1
+    empty = [c for c, n in counts.items() if n == 0]
+    if empty:
+        raise DataImportError(f"{path}: {where}/ has no images for the classes {empty}")
+    found.sort(key=lambda item: (CIFAR10_CLASSES.index(item[0]), item[1]))
+    x = np.empty((len(found), 32, 32, 3), dtype=np.uint8)
+    for i, (_, _, name, data) in enumerate(found):
+        x[i] = _decode(data, name)
+    y = np.array([CIFAR10_CLASSES.index(c) for c, *_ in found], dtype=np.int64)
+    return [np.ascontiguousarray(x.transpose(0, 3, 1, 2)), y]
 
 
 def import_imagefolder(path, root=None, force: bool = False) -> Path:
@@ -462,13 +408,43 @@ def subset(x: torch.Tensor, y: torch.Tensor, n: int | None, seed: int = 0):
     return x[order], y[order]
 
 
+class TensorBatches:
+    """Shuffled mini-batches of in-memory tensors; iterate again for the next epoch.
+
+    Uses its own seeded generator (never the global RNG), so every run sees the same order.
+    ``transform`` is applied to each input batch (e.g. :func:`normalize_cifar`).
+    """
+
+    def __init__(self, x, y, batch_size: int, *, seed: int = 0, shuffle: bool = True, drop_last: bool = True,
+                 transform=None):
+        if len(x) != len(y):
+            raise ValueError(f"x and y must have the same length; got {len(x)} and {len(y)}")
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= len(x):
+            raise ValueError(f"batch_size={batch_size!r} must be an int in [1, {len(x)}]")
+        self.x, self.y, self.batch_size = x, y, batch_size
+        self.shuffle, self.drop_last, self.transform = shuffle, drop_last, transform
+        self.generator = torch.Generator().manual_seed(seed)
+
+    def __len__(self) -> int:
+        n = len(self.x)
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+
+    def __iter__(self):
+        n = len(self.x)
+        order = torch.randperm(n, generator=self.generator) if self.shuffle else torch.arange(n)
+        for k in range(len(self)):
+            idx = order[k * self.batch_size : (k + 1) * self.batch_size]
+            xb = self.x[idx]
+            yield (self.transform(xb) if self.transform is not None else xb), self.y[idx]
+
+
 def class_names() -> list[str]:
     """CIFAR-10's class names in the current language."""
     return [i18n.t(f"data.class.{c}") for c in CIFAR10_CLASSES]
 
 
 # --------------------------------------------------------------------------------------------
-# digits (unchanged)
+# digits (scikit-learn's copy: offline)
 
 
 def digits(test_size: float = 0.25, seed: int = 0):
@@ -487,10 +463,10 @@ def digits(test_size: float = 0.25, seed: int = 0):
 
 
 # --------------------------------------------------------------------------------------------
-# command line: lrcourse data import|download|status
+# command line: lrcourse data import|download|status (the parsers are in lrcourse.cli)
 
 
-def _cmd_import(args) -> int:
+def cli_import(args) -> int:
     if cifar10_available(args.root) and not args.force:
         # the data is already there: nothing to do (exit 0, so that set-up scripts can run it every time)
         print(i18n.t("data.exists", file=cifar10_path(args.root)))
@@ -508,7 +484,7 @@ def _cmd_import(args) -> int:
     return 0
 
 
-def _cmd_download(args) -> int:
+def cli_download(args) -> int:
     if cifar10_available(args.root) and not args.force:
         print(i18n.t("data.exists", file=cifar10_path(args.root)))
         return 0
@@ -518,31 +494,12 @@ def _cmd_download(args) -> int:
     except CIFAR10NotFoundError as exc:
         print(i18n.t("data.error", message=exc))
         return 1
-    return _cmd_status(args)
+    return cli_status(args)
 
 
-def _cmd_status(args) -> int:
+def cli_status(args) -> int:
     if not cifar10_available(args.root):
         print(i18n.t("data.status.absent", root=data_dir(args.root)))
         return 1
     print(i18n.t("data.status.present", **cifar10_info(args.root)))
     return 0
-
-
-def add_cli(subparsers) -> None:
-    """``lrcourse data import PATH | download | status`` (see the module docstring)."""
-    parser = subparsers.add_parser("data", help="import, download or check the CIFAR-10 data set",
-                                   description="Get CIFAR-10 into the data folder ($LRCOURSE_DATA or data/).")
-    sub = parser.add_subparsers(dest="data_command", metavar="ACTION", required=True)
-    p = sub.add_parser("import", help="import an ImageFolder copy (folder or .tar.xz/.tar.gz/.zip archive)")
-    p.add_argument("path", help="folder or archive with train/<class>/* and test/<class>/*")
-    p.add_argument("--root", help="data folder (default: $LRCOURSE_DATA or data/)")
-    p.add_argument("--force", action="store_true", help="replace an existing copy")
-    p.set_defaults(func=_cmd_import)
-    p = sub.add_parser("download", help="download with torchvision (needs internet) and convert")
-    p.add_argument("--root", help="data folder (default: $LRCOURSE_DATA or data/)")
-    p.add_argument("--force", action="store_true", help="convert again even if the data is there")
-    p.set_defaults(func=_cmd_download)
-    p = sub.add_parser("status", help="say where the data is looked for and whether it is there")
-    p.add_argument("--root", help="data folder (default: $LRCOURSE_DATA or data/)")
-    p.set_defaults(func=_cmd_status)

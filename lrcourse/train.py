@@ -17,6 +17,11 @@ The LR of update ``t`` is ``schedule(t)`` (t = 0 is the first update), written i
 group right before ``optimizer.step()``; the history records it, so ``history.lr`` equals the
 schedule step for step. Runs are seeded (data order, augmentation, initial weights) and can be
 checkpointed and resumed: a resumed run gives the same result as one that was never stopped.
+
+:func:`practice_setup` is the one place where the practice optimizer, the whitening stem and the
+loss are built; everything that sets up a practice network (the range test of task (b), the
+built-in problems, the finder benchmark) calls it. The loop itself is :class:`_Run`; the messages
+are in ``lrcourse/locale/train.toml``.
 """
 
 from __future__ import annotations
@@ -24,43 +29,21 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
+from tqdm.auto import tqdm
 
-from . import i18n
+from . import data as data_mod
+from . import i18n, models
+from ._runtime import atomic_write
 
-i18n.register({
-    "train.progress": {"en": "epoch {epoch}/{epochs}", "bn": "ইপক (epoch) {epoch}/{epochs}"},
-    "train.epoch_done": {
-        "en": "epoch {epoch}/{epochs}: train loss {loss:.3f}, train acc {train_acc:.1%}, test acc {test_acc:.1%} ({seconds:.0f} s)",
-        "bn": "ইপক {epoch}/{epochs}: train loss {loss:.3f}, train নির্ভুলতা {train_acc:.1%}, test নির্ভুলতা {test_acc:.1%} ({seconds:.0f} সেকেন্ড)",
-    },
-    "train.diverged": {
-        "en": "the loss became {value} at step {step} (LR {lr:.3g}): training stopped; the network diverged",
-        "bn": "ধাপ {step}-এ (LR {lr:.3g}) loss {value} হয়ে গেছে: training থামানো হলো; নেটওয়ার্ক diverge করেছে",
-    },
-    "train.resumed": {
-        "en": "resumed from {path} at step {step} (epoch {epoch})",
-        "bn": "{path} থেকে ধাপ {step}-এ (ইপক {epoch}) আবার শুরু হলো",
-    },
-    "train.interrupted": {
-        "en": "interrupted at step {step}; checkpoint saved to {path}: run the same call again to continue",
-        "bn": "ধাপ {step}-এ থামানো হয়েছে; checkpoint {path}-এ রাখা আছে: একই call আবার চালালে সেখান থেকে চলবে",
-    },
-    "train.plot.lr": {"en": "learning rate", "bn": "শেখার হার (learning rate)"},
-    "train.plot.loss": {"en": "training loss", "bn": "training loss (ক্ষতি)"},
-    "train.plot.acc": {"en": "test accuracy", "bn": "test নির্ভুলতা (accuracy)"},
-    "train.plot.step": {"en": "step", "bn": "ধাপ (step)"},
-    "train.plot.epoch": {"en": "epoch", "bn": "ইপক (epoch)"},
-})
+i18n.load("train")
 
 
 # --------------------------------------------------------------------------------------------
@@ -131,11 +114,11 @@ def augment_batch(x: torch.Tensor, generator: torch.Generator, flip: bool = True
 
 
 class _Normalizer:
-    def __init__(self, device, channels_last: bool):
-        from .data import CIFAR10_MEAN, CIFAR10_STD
+    """uint8 batch -> normalised float batch on the device (as :func:`lrcourse.data.normalize_cifar`)."""
 
-        self.mean = (torch.tensor(CIFAR10_MEAN) * 255).view(1, 3, 1, 1).to(device)
-        self.inv_std = (1 / (torch.tensor(CIFAR10_STD) * 255)).view(1, 3, 1, 1).to(device)
+    def __init__(self, device, channels_last: bool):
+        self.mean = (torch.tensor(data_mod.CIFAR10_MEAN) * 255).view(1, 3, 1, 1).to(device)
+        self.inv_std = (1 / (torch.tensor(data_mod.CIFAR10_STD) * 255)).view(1, 3, 1, 1).to(device)
         self.channels_last = channels_last
 
     def __call__(self, x_uint8: torch.Tensor) -> torch.Tensor:
@@ -243,16 +226,20 @@ def plot_histories(histories: dict, axes=None, colors=None, title: str | None = 
 
 
 # --------------------------------------------------------------------------------------------
-# optimizers
+# the practice set-up: optimizer, whitening stem, loss (the one place; the range test of the
+# practice tasks, lrcourse.problems and benchmarks/finder.py build theirs here too)
+
+WHITENING_IMAGES = 5000  # the training images the whitening stem is computed from
 
 
-def make_optimizer(model: nn.Module, name: str = "sgd", *, momentum: float = 0.9, nesterov: bool = True,
-                   weight_decay: float = 5e-4, betas=(0.9, 0.999)) -> torch.optim.Optimizer:
-    """The optimizers of the practice tasks over the trainable parameters (the LR is set per step).
+def make_optimizer(model: nn.Module, name: str = "sgd", *, lr: float = 0.0, momentum: float = 0.9,
+                   nesterov: bool = True, weight_decay: float = 5e-4, betas=(0.9, 0.999)) -> torch.optim.Optimizer:
+    """The optimizers of the practice tasks over the trainable parameters.
 
     ``"sgd"``: SGD with (Nesterov) momentum and L2 weight decay; ``"adam"``: Adam (weight decay
     as L2, 0 by default in the experiments); ``"adamw"``: AdamW (decoupled weight decay).
-    BatchNorm parameters and biases get no weight decay.
+    BatchNorm parameters and biases get no weight decay. ``lr`` is only the starting value:
+    :func:`train` and the LR range test set the LR of every update themselves.
     """
     decay, no_decay = [], []
     for p in model.parameters():
@@ -260,36 +247,37 @@ def make_optimizer(model: nn.Module, name: str = "sgd", *, momentum: float = 0.9
             (decay if p.ndim > 1 else no_decay).append(p)
     groups = [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
     if name == "sgd":
-        return torch.optim.SGD(groups, lr=0.0, momentum=momentum, nesterov=nesterov and momentum > 0)
+        return torch.optim.SGD(groups, lr=lr, momentum=momentum, nesterov=nesterov and momentum > 0)
     if name == "adam":
-        return torch.optim.Adam(groups, lr=0.0, betas=tuple(betas))
+        return torch.optim.Adam(groups, lr=lr, betas=tuple(betas))
     if name == "adamw":
-        return torch.optim.AdamW(groups, lr=0.0, betas=tuple(betas))
+        return torch.optim.AdamW(groups, lr=lr, betas=tuple(betas))
     raise ValueError(f"optimizer={name!r} is not known; use 'sgd', 'adam' or 'adamw'")
 
 
+def whiten_stem(model: nn.Module, x_train: torch.Tensor) -> None:
+    """Set the whitening stem of a :class:`~lrcourse.models.CifarNet` from the first 5,000 uint8
+    training images; a stem that is already set (frozen), or another model, is left alone."""
+    if isinstance(model, models.CifarNet) and model.whiten.weight.requires_grad:
+        model.init_whitening(data_mod.normalize_cifar(x_train[:WHITENING_IMAGES]))
+
+
+def practice_setup(model: nn.Module, x_train: torch.Tensor, optimizer: str = "sgd", *, lr: float = 0.0,
+                   momentum: float = 0.9, nesterov: bool = True, weight_decay: float = 5e-4,
+                   label_smoothing: float = 0.2):
+    """``(optimizer, loss_fn)`` of a practice run for ``model``, as :func:`train` builds them.
+
+    Sets the whitening stem (:func:`whiten_stem`), then the optimizer (:func:`make_optimizer`;
+    default Nesterov SGD, momentum 0.9, weight decay 5e-4 on weights only) and cross-entropy
+    with label smoothing (0.2, as airbench).
+    """
+    whiten_stem(model, x_train)
+    opt = make_optimizer(model, optimizer, lr=lr, momentum=momentum, nesterov=nesterov, weight_decay=weight_decay)
+    return opt, nn.CrossEntropyLoss(label_smoothing=label_smoothing)
+
+
 # --------------------------------------------------------------------------------------------
-# checkpoints
-
-
-def _save_atomic(obj, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".part", dir=path.parent)
-    os.close(fd)
-    try:
-        torch.save(obj, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _fingerprint(config: dict) -> str:
-    return json.dumps(config, sort_keys=True, default=str)
-
-
-# --------------------------------------------------------------------------------------------
-# the loop
+# the run
 
 
 def steps_per_epoch(n_train: int, batch_size: int) -> int:
@@ -297,12 +285,24 @@ def steps_per_epoch(n_train: int, batch_size: int) -> int:
     return n_train // batch_size
 
 
-def _check_schedule(schedule) -> None:
+def _check_arguments(schedule, epochs, batch_size, data) -> tuple:
+    """The four data tensors, after refusing what cannot work (before anything is built)."""
     if not callable(schedule):
         raise TypeError(f"schedule must be a callable step -> LR (an lrcourse.schedules object), got {type(schedule).__name__}")
     lr0 = float(schedule(0))
     if not math.isfinite(lr0) or lr0 < 0:
         raise ValueError(f"schedule(0)={lr0!r}: a learning rate must be a finite number >= 0")
+    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name}={value!r} must be a positive int")
+    if data is None:
+        data = data_mod.load_cifar10()
+    x_train = data[0]
+    if x_train.dtype != torch.uint8:
+        raise TypeError(f"data: x_train must hold uint8 images, got {x_train.dtype}")
+    if batch_size > len(x_train):
+        raise ValueError(f"batch_size={batch_size} is larger than the training set ({len(x_train)} images)")
+    return tuple(data)
 
 
 def train(
@@ -370,189 +370,234 @@ def train(
     progress, verbose
         A tqdm progress bar (default: on in a terminal or notebook); a line per epoch.
     """
-    from . import data as data_mod
-    from . import models
-
-    _check_schedule(schedule)
-    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name}={value!r} must be a positive int")
-    if data is None:
-        data = data_mod.load_cifar10()
-    x_train, y_train, x_test, y_test = data
-    if x_train.dtype != torch.uint8:
-        raise TypeError(f"data: x_train must hold uint8 images, got {x_train.dtype}")
-    if batch_size > len(x_train):
-        raise ValueError(f"batch_size={batch_size} is larger than the training set ({len(x_train)} images)")
-
+    # long only by its signature and the documentation of every argument; the work is in _Run
+    data = _check_arguments(schedule, epochs, batch_size, data)
+    x_train, x_test = data[0], data[2]
     dev = select_device(device)
     prec = select_precision(dev, precision)
     if channels_last is None:
         channels_last = dev.type in ("cpu", "cuda")
-    n_steps_epoch = steps_per_epoch(len(x_train), batch_size)
-    total_steps = epochs * n_steps_epoch
-
-    config = {
+    config = {  # what a checkpoint must match to be resumed
         "schedule": repr(schedule), "epochs": epochs, "batch_size": batch_size, "optimizer": optimizer,
         "momentum": momentum, "nesterov": nesterov, "weight_decay": weight_decay,
         "label_smoothing": label_smoothing, "flip": flip, "translate": translate, "tta": tta, "seed": seed,
         "n_train": len(x_train), "n_test": len(x_test), "model": None if model is None else type(model).__name__,
     }
-
-    # ---- model, optimizer, RNG
     if model is None:
         model = models.cifar_net(seed=seed)
-    if isinstance(model, models.CifarNet) and model.whiten.weight.requires_grad:
-        model.init_whitening(data_mod.normalize_cifar(x_train[:5000]))
-    model = model.to(dev)
+    whiten_stem(model, x_train)
+    model = model.to(dev)  # before the optimizer is built over its parameters
     if channels_last:
         model = model.to(memory_format=torch.channels_last)
     opt = make_optimizer(model, optimizer, momentum=momentum, nesterov=nesterov, weight_decay=weight_decay)
-    normalize = _Normalizer(dev, channels_last)
-    history = History(steps_per_epoch=n_steps_epoch, config=dict(config, device=str(dev), precision=prec))
-    aug_gen = torch.Generator().manual_seed(seed + 1)
-    step = 0
-    elapsed_before = 0.0
-    counters = {"correct": 0, "seen": 0}  # running train accuracy of the current epoch
+    run = _Run(schedule, model, opt, data, config, dev=dev, precision=prec, channels_last=channels_last,
+               label_smoothing=label_smoothing, augment={"flip": flip, "translate": translate}, tta=tta,
+               eval_batch_size=eval_batch_size, checkpoint=checkpoint, verbose=verbose)
+    if run.finished():
+        return run.history
+    return run.go(checkpoint_every=checkpoint_every, stop_after=stop_after, progress=progress)
 
-    # ---- resume
-    ckpt_path = Path(checkpoint) if checkpoint is not None else None
-    if ckpt_path is not None and ckpt_path.exists():
-        state = torch.load(ckpt_path, map_location="cpu", weights_only=False)
-        if state.get("fingerprint") != _fingerprint(config):
+
+def _fingerprint(config: dict) -> str:
+    return json.dumps(config, sort_keys=True, default=str)
+
+
+class _Run:
+    """One training run: what a checkpoint holds (model, optimizer, augmentation generator,
+    history, step, running train accuracy) and the loop that advances it.
+
+    The data order of an epoch depends only on ``(seed, epoch)`` and the augmentation generator
+    is saved with the step, so a run resumed from a checkpoint repeats the uninterrupted one
+    bit for bit.
+    """
+
+    def __init__(self, schedule, model, opt, data, config, *, dev, precision, channels_last, label_smoothing,
+                 augment, tta, eval_batch_size, checkpoint, verbose):
+        self.schedule, self.model, self.opt, self.config = schedule, model, opt, config
+        self.x_train, self.y_train, self.x_test, self.y_test = data
+        self.dev, self.precision, self.verbose = dev, precision, verbose
+        self.augment, self.tta, self.eval_batch_size = augment, tta, eval_batch_size
+        self.epochs, self.batch_size, self.seed = config["epochs"], config["batch_size"], config["seed"]
+        self.spe = steps_per_epoch(len(self.x_train), self.batch_size)
+        self.total_steps = self.epochs * self.spe
+        self.normalize = _Normalizer(dev, channels_last)
+        self.loss_fn = nn.CrossEntropyLoss(label_smoothing=label_smoothing)
+        self.autocast = torch.autocast(dev.type, dtype=torch.bfloat16, enabled=(precision == "bf16"))
+        self.history = History(steps_per_epoch=self.spe, config=dict(config, device=str(dev), precision=precision))
+        self.aug_gen = torch.Generator().manual_seed(self.seed + 1)
+        self.step = 0
+        self.elapsed_before = 0.0
+        self.counters = {"correct": 0, "seen": 0}  # running train accuracy of the current epoch
+        self.ckpt_path = Path(checkpoint) if checkpoint is not None else None
+        if self.ckpt_path is not None and self.ckpt_path.exists():
+            self._resume()
+
+    # ---- checkpoints
+
+    def _resume(self) -> None:
+        state = torch.load(self.ckpt_path, map_location="cpu", weights_only=False)
+        if state.get("fingerprint") != _fingerprint(self.config):
             raise ValueError(
-                f"checkpoint={str(ckpt_path)!r} belongs to another configuration; delete it or use another path "
-                f"(saved: {state.get('fingerprint')}, now: {_fingerprint(config)})")
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["optimizer"])
-        aug_gen.set_state(state["aug_gen"])
-        history = History.from_dict(state["history"])
-        history.config.update(device=str(dev), precision=prec)
-        step = state["step"]
-        counters = state["counters"]
-        elapsed_before = history.wall_time
-        if verbose and step < total_steps:
-            print(i18n.t("train.resumed", path=ckpt_path, step=step, epoch=step // n_steps_epoch + 1))
+                f"checkpoint={str(self.ckpt_path)!r} belongs to another configuration; delete it or use another path "
+                f"(saved: {state.get('fingerprint')}, now: {_fingerprint(self.config)})")
+        self.model.load_state_dict(state["model"])
+        self.opt.load_state_dict(state["optimizer"])
+        self.aug_gen.set_state(state["aug_gen"])
+        self.history = History.from_dict(state["history"])
+        self.history.config.update(device=str(self.dev), precision=self.precision)
+        self.step = state["step"]
+        self.counters = state["counters"]
+        self.elapsed_before = self.history.wall_time
+        if self.verbose and self.step < self.total_steps:
+            print(i18n.t("train.resumed", path=self.ckpt_path, step=self.step, epoch=self.step // self.spe + 1))
 
-    def save():
-        if ckpt_path is not None:
-            _save_atomic({"fingerprint": _fingerprint(config), "model": model.state_dict(),
-                          "optimizer": opt.state_dict(), "aug_gen": aug_gen.get_state(),
-                          "history": history.to_dict(), "step": step, "counters": dict(counters)}, ckpt_path)
+    def save(self) -> None:
+        """Write the checkpoint (atomically: an interruption never leaves half a file)."""
+        if self.ckpt_path is None:
+            return
+        state = {"fingerprint": _fingerprint(self.config), "model": self.model.state_dict(),
+                 "optimizer": self.opt.state_dict(), "aug_gen": self.aug_gen.get_state(),
+                 "history": self.history.to_dict(), "step": self.step, "counters": dict(self.counters)}
+        with atomic_write(self.ckpt_path, "wb") as f:
+            torch.save(state, f)
 
-    if step >= total_steps or history.diverged:
+    def finished(self) -> bool:
+        return self.step >= self.total_steps or self.history.diverged
+
+    # ---- the loop
+
+    def _elapsed(self) -> float:
+        return self.elapsed_before + time.perf_counter() - self.start
+
+    def go(self, *, checkpoint_every, stop_after, progress) -> History:
+        """Train to the end (or to ``stop_after`` updates); Ctrl-C saves the checkpoint first."""
+        self.checkpoint_every, self.stop_after = checkpoint_every, stop_after
+        self.bar = tqdm(total=self.total_steps, initial=self.step, unit="step", leave=True,
+                        disable=None if progress is None else not progress,
+                        desc=i18n.t("train.progress", epoch=self.step // self.spe + 1, epochs=self.epochs))
+        self.start = time.perf_counter()
+        self.images_trained = 0
+        self.train_seconds = 0.0
+        self.aug_state = self.aug_gen.get_state()
+        self.in_step = False
+        history = self.history
+        try:
+            self._epochs()
+            if stop_after is not None and self.step % self.spe:
+                history.wall_time = self._elapsed()
+                self.save()
+        except KeyboardInterrupt:
+            self._interrupted()
+            raise
+        finally:
+            self.bar.close()
+        history.wall_time = self._elapsed()
+        if self.train_seconds > 0:
+            history.images_per_s = self.images_trained / self.train_seconds
+        if history.diverged:
+            self.save()
         return history
 
-    autocast = torch.autocast(dev.type, dtype=torch.bfloat16, enabled=(prec == "bf16"))
-    loss_fn = nn.CrossEntropyLoss(label_smoothing=label_smoothing)
-    if progress is None:
-        progress = _interactive()
-    from tqdm.auto import tqdm
+    def _stop_requested(self) -> bool:
+        return self.stop_after is not None and self.step >= self.stop_after
 
-    bar = tqdm(total=total_steps, initial=step, disable=not progress, unit="step", leave=True,
-               desc=i18n.t("train.progress", epoch=step // n_steps_epoch + 1, epochs=epochs))
-    start = time.perf_counter()
-    images_trained = 0
-    train_seconds = 0.0
-    aug_state = aug_gen.get_state()
-    in_step = False
-
-    def finish_epoch():
-        history.train_acc.append(counters["correct"] / max(counters["seen"], 1))
-        acc, tloss = evaluate(model, x_test, y_test, normalize=normalize, autocast=autocast,
-                              batch_size=eval_batch_size, tta=tta, device=dev)
-        history.test_acc.append(acc)
-        history.test_loss.append(tloss)
-        history.epoch_time.append(elapsed_before + time.perf_counter() - start)
-        history.wall_time = history.epoch_time[-1]
-        done = step // n_steps_epoch
-        bar.set_description(i18n.t("train.progress", epoch=min(done + 1, epochs), epochs=epochs))
-        bar.set_postfix_str(f"test acc {acc:.1%}")
-        if verbose:
-            bar.write(i18n.t("train.epoch_done", epoch=done, epochs=epochs,
-                             loss=float(np.mean(history.loss[-n_steps_epoch:])),
-                             train_acc=history.train_acc[-1], test_acc=acc, seconds=history.epoch_time[-1]))
-        save()
-
-    try:
+    def _epochs(self) -> None:
+        history, spe = self.history, self.spe
         while True:
-            if step and step % n_steps_epoch == 0 and len(history.test_acc) < step // n_steps_epoch:
-                finish_epoch()  # an epoch is complete (also when a run was stopped during its evaluation)
-            if step >= total_steps or (stop_after is not None and step >= stop_after):
+            if self.step and self.step % spe == 0 and len(history.test_acc) < self.step // spe:
+                self._finish_epoch()  # an epoch is complete (also when a run was stopped during its evaluation)
+            if self.step >= self.total_steps or self._stop_requested():
                 break
-            epoch = step // n_steps_epoch
+            epoch = self.step // spe
             # the data order of an epoch depends only on (seed, epoch): resuming mid-epoch sees the same batches
-            order = torch.randperm(len(x_train), generator=torch.Generator().manual_seed(seed * 100_003 + epoch))
-            if step % n_steps_epoch == 0:
-                counters = {"correct": 0, "seen": 0}
-            model.train()
+            order = torch.randperm(len(self.x_train),
+                                   generator=torch.Generator().manual_seed(self.seed * 100_003 + epoch))
+            if self.step % spe == 0:
+                self.counters = {"correct": 0, "seen": 0}
+            self.model.train()
             t0 = time.perf_counter()
-            for k in range(step % n_steps_epoch, n_steps_epoch):
-                idx = order[k * batch_size:(k + 1) * batch_size]
-                xb = x_train[idx]
-                aug_state, in_step = aug_gen.get_state(), True  # for Ctrl-C: a resumed run repeats this step exactly
-                if flip or translate:
-                    xb = augment_batch(xb, aug_gen, flip=flip, translate=translate)
-                xb = normalize(xb.to(dev, non_blocking=True))
-                yb = y_train[idx].to(dev, non_blocking=True)
-                lr = float(schedule(step))
-                for group in opt.param_groups:
-                    group["lr"] = lr
-                with autocast:
-                    out = model(xb)
-                    loss = loss_fn(out.float(), yb)
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                loss_value = float(loss.detach())
-                if not math.isfinite(loss_value):
-                    history.lr.append(lr)
-                    history.loss.append(loss_value)
-                    history.diverged, history.diverged_at = True, step
-                    bar.write(i18n.t("train.diverged", value=loss_value, step=step, lr=lr))
-                    break
-                opt.step()
-                history.lr.append(lr)
-                history.loss.append(loss_value)
-                counters["correct"] += int((out.argmax(1) == yb).sum())
-                counters["seen"] += len(yb)
-                step += 1
-                in_step = False
-                images_trained += len(yb)
-                bar.update(1)
-                if stop_after is not None and step >= stop_after:
-                    break
-                if checkpoint_every and step % checkpoint_every == 0 and step % n_steps_epoch:
-                    history.wall_time = elapsed_before + time.perf_counter() - start
-                    save()
-            train_seconds += time.perf_counter() - t0
+            self._train_epoch(order)
+            self.train_seconds += time.perf_counter() - t0
             if history.diverged:
                 # the network is lost: chance-level accuracy for the rest of the run, recorded as such
                 history.train_acc.append(float("nan"))
                 history.test_acc.append(0.1)
                 history.test_loss.append(float("nan"))
-                history.epoch_time.append(elapsed_before + time.perf_counter() - start)
+                history.epoch_time.append(self._elapsed())
                 break
-        if stop_after is not None and step % n_steps_epoch:
-            history.wall_time = elapsed_before + time.perf_counter() - start
-            save()
-    except KeyboardInterrupt:
-        history.wall_time = elapsed_before + time.perf_counter() - start
-        # drop a half-recorded step so that resuming repeats it exactly
-        del history.lr[step:], history.loss[step:]
-        if in_step:
-            aug_gen.set_state(aug_state)
-        save()
-        if ckpt_path is not None:
-            bar.write(i18n.t("train.interrupted", step=step, path=ckpt_path))
-        raise
-    finally:
-        bar.close()
-    history.wall_time = elapsed_before + time.perf_counter() - start
-    if train_seconds > 0:
-        history.images_per_s = images_trained / train_seconds
-    if history.diverged:
-        save()
-    return history
+
+    def _train_epoch(self, order: torch.Tensor) -> None:
+        """The updates of the current epoch from the current step on (stops early on divergence or stop_after)."""
+        for k in range(self.step % self.spe, self.spe):
+            idx = order[k * self.batch_size:(k + 1) * self.batch_size]
+            if not self._update(idx):
+                break
+            self.bar.update(1)
+            if self._stop_requested():
+                break
+            if self.checkpoint_every and self.step % self.checkpoint_every == 0 and self.step % self.spe:
+                self.history.wall_time = self._elapsed()
+                self.save()
+
+    def _update(self, idx: torch.Tensor) -> bool:
+        """One update on the batch ``idx``; False when the loss is not finite (the run diverged)."""
+        history, step = self.history, self.step
+        xb = self.x_train[idx]
+        self.aug_state, self.in_step = self.aug_gen.get_state(), True  # for Ctrl-C: a resumed run repeats this step
+        if self.augment["flip"] or self.augment["translate"]:
+            xb = augment_batch(xb, self.aug_gen, **self.augment)
+        xb = self.normalize(xb.to(self.dev, non_blocking=True))
+        yb = self.y_train[idx].to(self.dev, non_blocking=True)
+        lr = float(self.schedule(step))
+        for group in self.opt.param_groups:
+            group["lr"] = lr
+        with self.autocast:
+            out = self.model(xb)
+            loss = self.loss_fn(out.float(), yb)
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        loss_value = float(loss.detach())
+        history.lr.append(lr)
+        history.loss.append(loss_value)
+        if not math.isfinite(loss_value):
+            history.diverged, history.diverged_at = True, step
+            self.bar.write(i18n.t("train.diverged", value=loss_value, step=step, lr=lr))
+            return False
+        self.opt.step()
+        self.counters["correct"] += int((out.argmax(1) == yb).sum())
+        self.counters["seen"] += len(yb)
+        self.step += 1
+        self.in_step = False
+        self.images_trained += len(yb)
+        return True
+
+    def _finish_epoch(self) -> None:
+        history = self.history
+        history.train_acc.append(self.counters["correct"] / max(self.counters["seen"], 1))
+        acc, tloss = evaluate(self.model, self.x_test, self.y_test, normalize=self.normalize, autocast=self.autocast,
+                              batch_size=self.eval_batch_size, tta=self.tta, device=self.dev)
+        history.test_acc.append(acc)
+        history.test_loss.append(tloss)
+        history.epoch_time.append(self._elapsed())
+        history.wall_time = history.epoch_time[-1]
+        done = self.step // self.spe
+        self.bar.set_description(i18n.t("train.progress", epoch=min(done + 1, self.epochs), epochs=self.epochs))
+        self.bar.set_postfix_str(f"test acc {acc:.1%}")
+        if self.verbose:
+            self.bar.write(i18n.t("train.epoch_done", epoch=done, epochs=self.epochs,
+                                  loss=float(np.mean(history.loss[-self.spe:])),
+                                  train_acc=history.train_acc[-1], test_acc=acc, seconds=history.epoch_time[-1]))
+        self.save()
+
+    def _interrupted(self) -> None:
+        """Ctrl-C: save a checkpoint from which a resumed run repeats the interrupted step exactly."""
+        self.history.wall_time = self._elapsed()
+        del self.history.lr[self.step:], self.history.loss[self.step:]  # a half-recorded step
+        if self.in_step:
+            self.aug_gen.set_state(self.aug_state)
+        self.save()
+        if self.ckpt_path is not None:
+            self.bar.write(i18n.t("train.interrupted", step=self.step, path=self.ckpt_path))
 
 
 @torch.no_grad()
@@ -577,16 +622,3 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, normalize=No
         correct += int((logits.argmax(1) == yb).sum())
     model.train(was_training)
     return correct / len(x), loss_sum / len(x)
-
-
-def _interactive() -> bool:
-    try:
-        from IPython import get_ipython
-
-        if get_ipython() is not None:
-            return True
-    except ImportError:  # pragma: no cover
-        pass
-    import sys
-
-    return sys.stderr.isatty()
