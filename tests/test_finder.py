@@ -1,4 +1,5 @@
-"""Tests of lrcourse.finder: bitwise restore, the suggestion rules, the refusals, the command line."""
+"""Tests of lrcourse.finder: bitwise restore, the suggestion rules, the refusals, the command line
+(and the built-in problems of lrcourse.problems it runs on)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from torch import nn
 
 import lrcourse
 from lrcourse import finder
+from lrcourse.data import TensorBatches
 from lrcourse.finder import FinderResult, lr_range_test, robust_trend, suggest, valley_index
+from lrcourse.problems import builtin_problem
 
 
 # ---------------------------------------------------------------------------------------------
@@ -48,7 +51,7 @@ def make_setup(opt_name, seed=0):
     else:
         raise ValueError(opt_name)
     x, y = make_data()
-    batches = finder.TensorBatches(x, y, 32, seed=seed)
+    batches = TensorBatches(x, y, 32, seed=seed)
     loss_fn = nn.CrossEntropyLoss()
     # a few real steps first, so that the optimizer has state (moments, momentum buffers, step
     # counts), BatchNorm has running statistics and the parameters have gradients
@@ -144,7 +147,7 @@ def test_nan_loss_stops_reports_and_restores(opt_name):
     before = capture(model, opt)
     res = lr_range_test(model, opt, nan_after_25, batches, num_iters=50, progress=False)
     assert res.num_updates == 25
-    assert res.diverged_at == pytest.approx(finder._lr_ramp(1e-7, 10.0, 50, "exp")[25])
+    assert res.diverged_at == pytest.approx(finder.lr_ramp(1e-7, 10.0, 50, "exp")[25])
     assert "nan" in res.summary()
     assert np.isfinite(res.losses).all()
     assert_same(before, model, opt)
@@ -187,7 +190,7 @@ def test_fresh_optimizer_stays_without_state():
     model = Net()
     opt = torch.optim.Adam(model.parameters(), lr=3e-4)
     x, y = make_data()
-    lr_range_test(model, opt, nn.CrossEntropyLoss(), finder.TensorBatches(x, y, 32), num_iters=30, progress=False)
+    lr_range_test(model, opt, nn.CrossEntropyLoss(), TensorBatches(x, y, 32), num_iters=30, progress=False)
     assert len(opt.state) == 0
     assert opt.param_groups[0]["lr"] == 3e-4
     assert all(p.grad is None for p in model.parameters())
@@ -199,7 +202,7 @@ def test_tensor_lr_object_is_kept():
     lr = torch.tensor(0.01)
     opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
     x, y = make_data()
-    lr_range_test(model, opt, nn.CrossEntropyLoss(), finder.TensorBatches(x, y, 32), num_iters=30, progress=False)
+    lr_range_test(model, opt, nn.CrossEntropyLoss(), TensorBatches(x, y, 32), num_iters=30, progress=False)
     assert opt.param_groups[0]["lr"] is lr and float(lr) == pytest.approx(0.01)
 
 
@@ -298,7 +301,7 @@ def test_lbfgs_works_through_the_closure():
     opt = torch.optim.LBFGS(model.parameters(), lr=1.0, max_iter=3)
     x, y = make_data()
     before = [p.clone() for p in model.parameters()]
-    res = lr_range_test(model, opt, nn.CrossEntropyLoss(), finder.TensorBatches(x, y, 64), num_iters=20,
+    res = lr_range_test(model, opt, nn.CrossEntropyLoss(), TensorBatches(x, y, 64), num_iters=20,
                         end_lr=1.0, progress=False)
     assert res.num_updates == 20
     assert all(torch.equal(a, b) for a, b in zip(before, model.parameters()))
@@ -488,7 +491,7 @@ def test_no_descent_is_said_and_falls_back_to_minimum():
 
 @pytest.fixture(scope="module")
 def digits_result():
-    p = finder.builtin_problem("digits-sgd")
+    p = builtin_problem("digits-sgd")
     return lr_range_test(p.model, p.optimizer, p.loss_fn, p.batches, progress=False)
 
 
