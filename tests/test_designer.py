@@ -3,7 +3,7 @@
 Every rule of the designer has a test that makes it fire and one that shows it stays quiet when
 the design is fine. The exported code is executed and its curve compared, step by step, with the
 designer's curve: the lrcourse and PyTorch snippets against real torch; the Hugging Face snippet
-against a small stand-in of ``transformers`` written here from the formulas in references.md
+against a small stand-in of ``transformers`` written here from its ``optimization.py``
 (transformers is not a dependency of the course), so that test checks that the snippet calls the
 documented functions with the right arguments, not transformers itself.
 """
@@ -315,10 +315,11 @@ def test_to_code_rejects_unknown_target():
 
 
 def _hf_standin() -> types.ModuleType:
-    """A stand-in for ``transformers``' schedule functions, from the formulas in references.md.
+    """A stand-in for ``transformers``' schedule functions, from ``transformers/optimization.py``.
 
     transformers is not installed (and must not become a dependency); these are LambdaLR
-    multipliers of the optimizer's lr, written from references.md's Hugging Face section.
+    multipliers of the optimizer's lr, written from the functions' source (the lambdas of the
+    documented ``get_*_schedule*`` functions).
     """
     from torch.optim.lr_scheduler import LambdaLR
 

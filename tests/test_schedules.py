@@ -131,7 +131,7 @@ def test_constant_is_constant_in_a_real_optimizer():
 
 
 # --------------------------------------------------------------------------- Hugging Face parity
-# The multipliers below are written out from transformers/optimization.py (see ../shared/references.md);
+# The multipliers below are written out from transformers/optimization.py (Hugging Face's schedules);
 # they run through a real LambdaLR, as in transformers, so no transformers dependency is needed.
 
 
