@@ -29,12 +29,33 @@ def test_unknown_subcommand_is_an_error():
     assert "invalid choice" in out.stderr
 
 
-def test_every_subcommand_module_provides_add_cli():
-    import importlib
+# the smallest valid command line of each subcommand (and of each `data` action)
+MINIMAL = {
+    "data": [["data", "import", "x"], ["data", "download"], ["data", "status"]],
+    "run": [["run", "a"]],
+    "find-lr": [["find-lr"]],
+    "design": [["design"]],
+}
 
-    for name, (module, _) in cli.SUBCOMMANDS.items():
-        mod = importlib.import_module(module)
-        assert callable(getattr(mod, "add_cli", None)), f"{module} must define add_cli for `lrcourse {name}`"
+
+def test_every_subcommand_has_a_handler():
+    assert set(MINIMAL) == set(cli.SUBCOMMANDS)
+    parser = cli.build_parser()
+    for name, argvs in MINIMAL.items():
+        for argv in argvs:
+            args = parser.parse_args(argv)
+            assert callable(cli.handler(args.handler)), f"lrcourse {' '.join(argv)}: {args.handler}"
+
+
+def test_help_imports_no_torch():
+    # the parsers import only cheap modules; the handlers (torch) only when their subcommand runs
+    code = ("import sys\nfrom lrcourse import cli\n"
+            "for argv in (['--help'], ['run', '--help'], ['find-lr', '--help'], ['data', 'import', '--help'], ['design', '--help']):\n"
+            "    try:\n        cli.main(argv)\n    except SystemExit:\n        pass\n"
+            "print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "False"
 
 
 @pytest.mark.skipif(shutil.which("make") is None or not (ROOT / ".venv/.lrcourse-installed").exists(),

@@ -1,4 +1,4 @@
-"""lrcourse.experiments: settings by budget, the schedules of each task, cache, provenance, the
+"""lrcourse.lessons.l06_practice (lesson 06): settings by budget, the schedules of each task, cache, provenance, the
 committed results in data/results/ and the command line.
 
 Training runs here use tiny *synthetic* images (``synthetic_cifar`` from test_train) and tiny sizes.
@@ -9,8 +9,9 @@ import json
 import numpy as np
 import pytest
 
-from lrcourse import data, experiments, train
-from lrcourse.experiments import EXPERIMENTS, config_key, settings
+from lrcourse import data, train
+from lrcourse.lessons import l06_practice as practice
+from lrcourse.lessons.l06_practice import EXPERIMENTS, config_key, settings
 
 from test_train import synthetic_cifar
 
@@ -22,9 +23,9 @@ def tiny(monkeypatch, tmp_path):
     d = synthetic_cifar(n_train=96, n_test=40)
     monkeypatch.setattr(data, "load_cifar10", lambda *a, **k: d)
     sizes = {name: {"quick": (96, 40, 2, 16, 1)} for name in EXPERIMENTS}
-    monkeypatch.setattr(experiments, "_SIZES", {k: dict(experiments._SIZES[k], **sizes[k]) for k in EXPERIMENTS})
-    monkeypatch.setattr(experiments, "WARMUPS", dict(experiments.WARMUPS, quick=(0, 2, 8)))
-    monkeypatch.setattr(experiments, "FINDER_ITERS", dict(experiments.FINDER_ITERS, quick=20))
+    monkeypatch.setattr(practice, "_SIZES", {k: dict(practice._SIZES[k], **sizes[k]) for k in EXPERIMENTS})
+    monkeypatch.setattr(practice, "WARMUPS", dict(practice.WARMUPS, quick=(0, 2, 8)))
+    monkeypatch.setattr(practice, "FINDER_ITERS", dict(practice.FINDER_ITERS, quick=20))
     return d
 
 
@@ -55,7 +56,7 @@ def test_config_key_changes_with_the_configuration():
 
 def test_task_a_same_peak_lr_same_length():
     s = settings("a", "standard")
-    runs = experiments._schedules(s, 300)
+    runs = practice._schedules(s, 300)
     assert [r[0] for r in runs] == ["constant", "cosine", "step"]
     for _, _, sched in runs:
         assert sched(0) == pytest.approx(s["peak_lr"])
@@ -67,7 +68,7 @@ def test_task_a_same_peak_lr_same_length():
 
 def test_task_c_warmups():
     s = settings("c", "standard")
-    runs = experiments._schedules(s, 1250)
+    runs = practice._schedules(s, 1250)
     lrs = [sched(np.arange(1250)) for _, _, sched in runs]
     assert lrs[0][0] == pytest.approx(s["peak_lr"])  # no warmup: the first update at the peak
     assert lrs[1][0] == 0.0 and lrs[1][100] == pytest.approx(s["peak_lr"])
@@ -75,7 +76,7 @@ def test_task_c_warmups():
 
 
 def test_run_writes_provenance_and_is_cached(tiny, monkeypatch, tmp_path):
-    res = experiments.run("a", "quick", verbose=False, precomputed=False)
+    res = practice.run("a", "quick", verbose=False, precomputed=False)
     assert res.source == "run" and len(res.runs) == 3
     p = res.provenance
     for key in ("command", "commit", "versions", "device", "date", "wall_time_s"):
@@ -90,12 +91,12 @@ def test_run_writes_provenance_and_is_cached(tiny, monkeypatch, tmp_path):
     assert "| cosine |" in res.table()
     # asking again does not train
     monkeypatch.setattr(train, "train", lambda *a, **k: pytest.fail("trained again"))
-    again = experiments.run("a", "quick", verbose=False, precomputed=False)
+    again = practice.run("a", "quick", verbose=False, precomputed=False)
     assert again.source == "cache" and again.data == json.loads(json.dumps(res.data))
 
 
 def test_task_b_uses_the_finder_recommendation(tiny):
-    res = experiments.run("b", "quick", verbose=False, precomputed=False)
+    res = practice.run("b", "quick", verbose=False, precomputed=False)
     fr = res.finder_result()
     assert fr.recommended > 0 and len(fr.lrs) >= 1
     (run,) = res.runs
@@ -105,7 +106,7 @@ def test_task_b_uses_the_finder_recommendation(tiny):
 
 
 def test_task_c_runs_and_several_seeds_give_a_spread(tiny):
-    res = experiments.run("c", "quick", seeds=2, verbose=False, precomputed=False)
+    res = practice.run("c", "quick", seeds=2, verbose=False, precomputed=False)
     assert len(res.runs) == 6
     rows = res.summary()
     assert [r["n_seeds"] for r in rows] == [2, 2, 2]
@@ -114,11 +115,11 @@ def test_task_c_runs_and_several_seeds_give_a_spread(tiny):
 
 
 def test_precomputed_result_is_used_only_for_the_same_configuration(tiny, monkeypatch, tmp_path):
-    res = experiments.run("a", "quick", verbose=False, precomputed=False, use_cache=False)
-    monkeypatch.setattr(experiments, "RESULTS_DIR", tmp_path / "results")
-    experiments.save_json(res.data, experiments.precomputed_path("a", "quick"))
+    res = practice.run("a", "quick", verbose=False, precomputed=False, use_cache=False)
+    monkeypatch.setattr(practice, "RESULTS_DIR", tmp_path / "results")
+    practice.save_json(res.data, practice.precomputed_path("a", "quick"))
     monkeypatch.setattr(train, "train", lambda *a, **k: pytest.fail("trained"))
-    got = experiments.run("a", "quick", verbose=False, use_cache=False)
+    got = practice.run("a", "quick", verbose=False, use_cache=False)
     assert got.source == "precomputed"
     # another configuration (2 seeds) must not take it: it trains
     def would_train(*a, **k):
@@ -126,7 +127,7 @@ def test_precomputed_result_is_used_only_for_the_same_configuration(tiny, monkey
 
     monkeypatch.setattr(train, "train", would_train)
     with pytest.raises(RuntimeError, match="would train"):
-        experiments.run("a", "quick", seeds=2, verbose=False, use_cache=False)
+        practice.run("a", "quick", seeds=2, verbose=False, use_cache=False)
 
 
 def test_plots_are_labelled_in_bengali(tiny):
@@ -135,7 +136,7 @@ def test_plots_are_labelled_in_bengali(tiny):
     matplotlib.use("Agg")
     import lrcourse
 
-    res = experiments.run("b", "quick", verbose=False, precomputed=False)
+    res = practice.run("b", "quick", verbose=False, precomputed=False)
     lrcourse.set_language("bn")
     try:
         fig = res.plot()
@@ -148,10 +149,10 @@ def test_plots_are_labelled_in_bengali(tiny):
 
 @pytest.mark.parametrize("name", EXPERIMENTS)
 def test_committed_standard_results_match_the_current_settings(name):
-    path = experiments.precomputed_path(name, "standard")
+    path = practice.precomputed_path(name, "standard")
     if not path.is_file():
         pytest.skip(f"{path} not committed")
-    res = experiments.load_precomputed(name, "standard")
+    res = practice.load_precomputed(name, "standard")
     assert res.data["config_key"] == config_key(settings(name, "standard")), \
         "the committed result was produced with other settings: run `lrcourse run ... --budget standard --out ...` again"
     p = res.provenance

@@ -1,0 +1,424 @@
+"""Lesson 06: the three CIFAR-10 practice tasks, as experiments with budgets, a cache and provenance.
+
+- ``"a"``: constant vs cosine vs step decay, at the same peak LR and the same number of updates;
+- ``"b"``: the LR range test (:func:`lrcourse.finder.lr_range_test`) on the practice network,
+  its recommendation, and a cosine run at the recommended LR;
+- ``"c"``: linear warmup over 0, 100 and 1000 updates in front of a cosine decay, with Adam at a
+  high peak LR (where warmup is known to matter).
+
+::
+
+    from lrcourse.lessons import l06_practice
+    res = l06_practice.run("a")          # budget from $LRCOURSE_BUDGET (quick | standard | full)
+    res.table(), res.plot()
+
+    $ lrcourse run a --budget standard
+
+Every result is cached by its configuration (``data/cache/``): asking again costs nothing. A
+result that ships with the course in ``data/results/`` (produced by this code with
+``lrcourse run ... --out data/results/...``) is used when its configuration is the one asked for,
+unless ``precomputed=False``. Every result carries its provenance (:mod:`lrcourse.results`):
+command, commit, library versions, device, date and wall time.
+
+The settings (:func:`settings`) are what the configuration key covers: changing one invalidates
+the committed results (``tests/test_experiments.py`` says so). The training itself is
+:func:`lrcourse.train.train`; the range test of (b) runs on :func:`lrcourse.problems.builtin_problem`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .. import budget as budget_mod
+from .. import i18n
+from ..results import CHECKOUT, cache_dir, config_key, provenance, round_floats, save_json
+
+__all__ = ["EXPERIMENTS", "settings", "run", "ExperimentResult", "load_precomputed", "precomputed_path",
+           "config_key", "save_json"]
+
+RESULTS_DIR = CHECKOUT / "data" / "results"
+FORMAT_VERSION = 1
+# the code whose uncommitted changes the provenance of a result reports (git pathspecs)
+CODE = tuple("lrcourse/" + f for f in ("data.py", "models.py", "train.py", "lessons/l06_practice.py",
+                                       "schedules*", "finder*", "problems.py"))
+
+i18n.load("l06_practice")
+
+# ------------------------------------------------------------------------------------------------
+# the settings of each experiment, by budget
+
+# Data and length of each run, by budget. ``None`` = the whole split.
+# - quick: CI; the real code paths on a small subset, seconds per run; the numbers mean little.
+# - standard: sized so that the three experiments together take roughly half an hour on a
+#   2-core laptop CPU (the committed results in data/results/ were produced at this budget).
+# - full: the whole training set, 10 epochs, 3 seeds; hours on a CPU, minutes on a GPU.
+_SIZES = {
+    #             train images, test images, epochs, batch, seeds
+    "a": {"quick": (512, 256, 2, 64, 1), "standard": (8000, 2000, 3, 128, 3), "full": (None, None, 10, 512, 3)},
+    "b": {"quick": (512, 256, 2, 64, 1), "standard": (8000, 2000, 3, 128, 1), "full": (None, None, 10, 512, 3)},
+    "c": {"quick": (512, 256, 1, 16, 1), "standard": (4000, 2000, 5, 16, 3), "full": (None, None, 10, 128, 3)},
+}
+# The hand-picked peak LR of (a) and (b): SGD with Nesterov momentum 0.9, 1.0 at batch 128 (in a
+# 32-update trial on 2,048 images it beat 0.2 clearly: 35% vs 24%; the logits are scaled by 1/9 as
+# in airbench, which is why such a large LR is right here), scaled with the square root of the batch
+# size for other batches (untested beyond 128). The Adam peak LR of (c) is deliberately high.
+SGD_PEAK_LR_128 = 1.0
+ADAM_PEAK_LR = 0.01
+# Warmup lengths of (c): the lesson's 0 / 100 / 1000 updates (8% and 80% of the standard run's
+# 1,250 updates); quick keeps those shares of its 32 updates.
+WARMUPS = {"quick": (0, 3, 25), "standard": (0, 100, 1000), "full": (0, 100, 1000)}
+FINDER_ITERS = {"quick": 20, "standard": 50, "full": 100}
+
+EXPERIMENTS = ("a", "b", "c")
+
+
+def settings(name: str, budget: str | None = None, seeds: int | None = None) -> dict:
+    """The full configuration of experiment ``name`` at ``budget``: what is cached and recorded."""
+    if name not in EXPERIMENTS:
+        raise ValueError(f"experiment={name!r} is not known; use one of {EXPERIMENTS}")
+    b = budget_mod.get_budget(budget)
+    n_train, n_test, epochs, batch, n_seeds = _SIZES[name][b]
+    if seeds is not None:
+        if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
+            raise ValueError(f"seeds={seeds!r} must be a positive int (the number of seeds per run)")
+        n_seeds = seeds
+    s = {
+        "experiment": name, "budget": b, "n_train": n_train, "n_test": n_test, "epochs": epochs,
+        "batch_size": batch, "seeds": list(range(n_seeds)), "label_smoothing": 0.2,
+        "flip": True, "translate": 2, "tta": True, "format": FORMAT_VERSION,
+    }
+    if name in ("a", "b"):
+        s.update(optimizer="sgd", momentum=0.9, nesterov=True, weight_decay=5e-4,
+                 peak_lr=round(SGD_PEAK_LR_128 * math.sqrt(batch / 128), 4))
+    if name == "b":
+        s.update(finder={"start_lr": 1e-3, "end_lr": 100.0, "num_iters": FINDER_ITERS[b], "batch_size": batch})
+    if name == "c":
+        s.update(optimizer="adam", momentum=0.9, nesterov=False, weight_decay=0.0, peak_lr=ADAM_PEAK_LR,
+                 warmups=list(WARMUPS[b]))
+    return s
+
+
+def _steps(s: dict, n_train_actual: int) -> int:
+    return s["epochs"] * (n_train_actual // s["batch_size"])
+
+
+def _schedules(s: dict, total: int, finder_lr: float | None = None) -> list[tuple[str, dict, object]]:
+    """(label key, label values, schedule) for each run of the experiment."""
+    from .. import schedules as S
+
+    lr = s["peak_lr"]
+    if s["experiment"] == "a":
+        return [
+            ("constant", {}, S.constant(lr)),
+            ("cosine", {}, S.cosine(lr, total_steps=total)),
+            ("step", {}, S.step_decay(lr, step_size=max(1, math.ceil(total / 3)), gamma=0.1)),
+        ]
+    if s["experiment"] == "b":
+        # the hand-picked LR's run is experiment (a)'s cosine run (same settings and seeds)
+        return [("finder", {"lr": finder_lr}, S.cosine(finder_lr, total_steps=total))]
+    runs = []
+    for w in s["warmups"]:
+        sched = S.cosine(lr, total_steps=total) if w == 0 else S.warmup_cosine(lr, warmup_steps=w, total_steps=total)
+        runs.append(("warmup", {"w": w}, sched))
+    return runs
+
+
+# ------------------------------------------------------------------------------------------------
+# the result
+
+
+@dataclass
+class ExperimentResult:
+    """One experiment's runs, summary and provenance (a thin wrapper around its JSON dict)."""
+
+    data: dict
+    source: str = "run"  # "run", "cache" or "precomputed"
+    path: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.data["settings"]["experiment"]
+
+    @property
+    def settings(self) -> dict:
+        return self.data["settings"]
+
+    @property
+    def provenance(self) -> dict:
+        return self.data["provenance"]
+
+    @property
+    def runs(self) -> list[dict]:
+        return self.data["runs"]
+
+    def label(self, run: dict) -> str:
+        return i18n.t(f"exp.label.{run['label']}", **run.get("label_values", {}))
+
+    def histories(self, seed: int | None = None) -> dict:
+        """``{label: History}`` of one seed (default: the first)."""
+        from ..train import History
+
+        seed = self.settings["seeds"][0] if seed is None else seed
+        return {self.label(r): History.from_dict(r["history"]) for r in self.runs if r["seed"] == seed}
+
+    def summary(self) -> list[dict]:
+        """One row per run label: mean and spread of the final test accuracy over seeds."""
+        rows: dict[str, dict] = {}
+        for r in self.runs:
+            key = json.dumps([r["label"], r.get("label_values", {})])
+            row = rows.setdefault(key, {"label": self.label(r), "key": r["label"], "acc": [], "loss": [], "time": [],
+                                        "best_epoch": [], "schedule": r["schedule"]})
+            h = r["history"]
+            row["acc"].append(h["test_acc"][-1])
+            spe = h["steps_per_epoch"]
+            row["loss"].append(float(np.mean(h["loss"][-spe:])) if h["loss"] else float("nan"))
+            row["time"].append(h["wall_time"])
+            row["best_epoch"].append(int(np.argmax(h["test_acc"])) + 1)
+        out = []
+        for row in rows.values():
+            acc = np.asarray(row["acc"], dtype=float)
+            out.append({
+                "label": row["label"], "key": row["key"], "schedule": row["schedule"],
+                "final_test_acc": float(acc.mean()),
+                "spread": float(acc.max() - acc.min()) if len(acc) > 1 else 0.0,
+                "std": float(acc.std(ddof=1)) if len(acc) > 1 else 0.0,
+                "accs": [float(a) for a in acc], "n_seeds": len(acc),
+                "train_loss": float(np.mean(row["loss"])), "seconds_per_run": float(np.mean(row["time"])),
+            })
+        return out
+
+    def table(self) -> str:
+        """The results as a Markdown table, in the current language."""
+        head = [i18n.t("exp.col.run"), i18n.t("exp.col.final"), i18n.t("exp.col.loss"), i18n.t("exp.col.time"),
+                i18n.t("exp.col.seeds")]
+        lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        for row in self.summary():
+            acc = f"{100 * row['final_test_acc']:.2f}%"
+            if row["n_seeds"] > 1:
+                acc += f" ± {100 * row['std']:.2f} ({', '.join(f'{100 * a:.1f}' for a in row['accs'])})"
+            lines.append(f"| {row['label']} | {acc} | {row['train_loss']:.3f} | {row['seconds_per_run'] / 60:.1f} min | "
+                         f"{row['n_seeds']} |")
+        return "\n".join(lines)
+
+    def _repr_markdown_(self) -> str:
+        return f"**{i18n.t(f'exp.{self.name}.title')}** ({self.settings['budget']})\n\n{self.table()}"
+
+    def __repr__(self) -> str:
+        rows = ", ".join(f"{r['label']}: {100 * r['final_test_acc']:.1f}%" for r in self.summary())
+        return f"ExperimentResult({self.name!r}, budget={self.settings['budget']!r}, {rows})"
+
+    def finder_result(self):
+        """Experiment (b): the LR range test as a :class:`lrcourse.finder.FinderResult` (None otherwise)."""
+        f = self.data.get("finder")
+        if not f:
+            return None
+        from ..finder import FinderResult
+
+        return FinderResult.from_dict(f["fields"])
+
+    def plot(self, seed: int | None = None):
+        """The runs side by side: LR per step, smoothed loss per step, test accuracy per epoch.
+
+        For (b) the LR range test comes first. Returns the Figure.
+        """
+        import matplotlib.pyplot as plt
+
+        from ..plotting import use_course_fonts
+        from ..train import plot_histories
+
+        use_course_fonts()
+        hist = self.histories(seed)
+        if self.name == "b" and self.data.get("finder"):
+            fig, axes = plt.subplots(1, 4, figsize=(18, 3.9))
+            self._plot_finder(axes[0])
+            plot_histories(hist, axes=axes[1:])
+        else:
+            fig = plot_histories(hist)
+        fig.suptitle(i18n.t(f"exp.{self.name}.title"))
+        fig.tight_layout()
+        return fig
+
+    def _plot_finder(self, ax) -> None:
+        """(b): the range test's smoothed loss, its recommendation and the hand-picked LR."""
+        fr = self.finder_result()
+        ax.plot(fr.lrs, fr.losses, alpha=0.3, color="grey")
+        ax.plot(fr.lrs, fr.smoothed, color="C0")
+        ax.axvline(fr.recommended, color="C3", ls="--", label=i18n.t("exp.plot.recommended", lr=fr.recommended))
+        ax.axvline(self.settings["peak_lr"], color="C0", ls=":",
+                   label=i18n.t("exp.label.hand", lr=self.settings["peak_lr"]))
+        ax.set_xscale("log")
+        finite = fr.smoothed[np.isfinite(fr.smoothed)]
+        if len(finite):
+            ax.set_ylim(finite.min() * 0.95, min(finite.max(), finite[0] * 1.6) * 1.02)
+        ax.set(xlabel=i18n.t("exp.plot.lr_axis"), ylabel=i18n.t("exp.plot.loss_axis"),
+               title=i18n.t("exp.plot.finder"))
+        ax.legend(fontsize=8)
+        ax.grid(alpha=0.3)
+
+
+# ------------------------------------------------------------------------------------------------
+# the results shipped with the course
+
+
+def precomputed_path(name: str, budget: str = "standard") -> Path:
+    return RESULTS_DIR / f"{name}_{budget}.json"
+
+
+def load_precomputed(name: str, budget: str = "standard") -> ExperimentResult:
+    """The result shipped in ``data/results/`` for ``name`` and ``budget`` (FileNotFoundError if none)."""
+    path = precomputed_path(name, budget)
+    if not path.is_file():
+        raise FileNotFoundError(i18n.t("exp.no_result", name=name, budget=budget, dir=RESULTS_DIR))
+    return ExperimentResult(json.loads(path.read_text(encoding="utf-8")), source="precomputed", path=str(path))
+
+
+def _announce_precomputed(res: ExperimentResult) -> None:
+    p = res.provenance
+    print(i18n.t("exp.precomputed", budget=res.settings["budget"], path=os.path.relpath(res.path, CHECKOUT),
+                 command=p["command"], device=p["device"], date=p["date"], commit=p["commit"],
+                 minutes=p["wall_time_s"] / 60))
+
+
+# ------------------------------------------------------------------------------------------------
+# running
+
+
+def run(name: str, budget: str | None = None, *, seeds: int | None = None, use_cache: bool = True,
+        precomputed: bool = True, verbose: bool = True, command: str | None = None,
+        progress: bool | None = None) -> ExperimentResult:
+    """Run practice experiment ``name`` (``"a"``, ``"b"`` or ``"c"``) at ``budget`` and return its result.
+
+    ``budget``: ``quick``, ``standard`` or ``full`` (default ``$LRCOURSE_BUDGET``, else standard).
+    ``seeds``: number of seeds per run (default by budget). With ``precomputed`` (the default) a
+    result in ``data/results/`` with exactly this configuration is returned without training;
+    with ``use_cache`` so is one computed before on this machine (``data/cache/``).
+    """
+    import torch
+
+    s = settings(name, budget, seeds)
+    key = config_key(s)
+    cache_file = cache_dir() / f"{name}_{s['budget']}_{key}.json"
+    known = _known_result(s, key, cache_file, precomputed=precomputed, use_cache=use_cache, verbose=verbose)
+    if known is not None:
+        return known
+
+    start = time.perf_counter()
+    d = _load_data(s)
+    total = _steps(s, len(d[0]))
+    finder_data = _finder_step(s, d, verbose) if name == "b" else None
+    plan = _schedules(s, total, finder_data["used_lr"] if finder_data else None)
+    if verbose:
+        print(i18n.t("exp.plan", name=name, budget=s["budget"], runs=len(plan) * len(s["seeds"]),
+                     epochs=s["epochs"], n_train=len(d[0]), steps=total), flush=True)
+    runs, device, precision = _train_runs(s, d, plan, verbose=verbose, progress=progress)
+    out = {
+        "format": FORMAT_VERSION, "config_key": key, "settings": s,
+        "n_train_used": len(d[0]), "n_test_used": len(d[2]), "total_steps": total,
+        "runs": runs, "finder": finder_data,
+        "provenance": provenance(
+            command or f"python: lrcourse.lessons.l06_practice.run({name!r}, budget={s['budget']!r}, "
+                       f"seeds={len(s['seeds'])})",
+            time.perf_counter() - start, device or "cpu", precision or "fp32", code=CODE),
+    }
+    res = ExperimentResult(out, source="run")
+    out["summary"] = round_floats(res.summary())
+    if use_cache:
+        save_json(out, cache_file)
+        res.path = str(cache_file)
+    torch.set_grad_enabled(True)
+    return res
+
+
+def _known_result(s: dict, key: str, cache_file: Path, *, precomputed: bool, use_cache: bool,
+                  verbose: bool) -> ExperimentResult | None:
+    """The shipped result (if allowed and of this configuration), else the cached one, else None."""
+    name = s["experiment"]
+    if precomputed and precomputed_path(name, s["budget"]).is_file():
+        res = load_precomputed(name, s["budget"])
+        if res.data.get("config_key") == key:
+            if verbose:
+                _announce_precomputed(res)
+            return res
+    if use_cache and cache_file.is_file():
+        if verbose:
+            print(i18n.t("exp.cached", path=cache_file))
+        return ExperimentResult(json.loads(cache_file.read_text(encoding="utf-8")), source="cache", path=str(cache_file))
+    return None
+
+
+def _load_data(s: dict):
+    from .. import data
+
+    x_tr, y_tr, x_te, y_te = data.load_cifar10()
+    x_tr, y_tr = data.subset(x_tr, y_tr, s["n_train"], seed=1234)
+    x_te, y_te = data.subset(x_te, y_te, s["n_test"], seed=1234)
+    return x_tr, y_tr, x_te, y_te
+
+
+def _finder_step(s: dict, d, verbose: bool) -> dict:
+    """(b): the range test on the practice network of the first seed; its result and the LR used."""
+    from ..finder import lr_range_test
+    from ..problems import builtin_problem
+
+    fs = s["finder"]
+    p = builtin_problem("cifar10", seed=s["seeds"][0], data=d, subset=None, batch_size=fs["batch_size"],
+                        optimizer=s["optimizer"], momentum=s["momentum"], nesterov=s["nesterov"],
+                        weight_decay=s["weight_decay"], label_smoothing=s["label_smoothing"])
+    fr = lr_range_test(p.model, p.optimizer, p.loss_fn, p.batches, start_lr=fs["start_lr"], end_lr=fs["end_lr"],
+                       num_iters=fs["num_iters"], progress=None if verbose else False)
+    finder_lr = float(f"{fr.recommended:.3g}")
+    if verbose:
+        print(i18n.t("exp.finder_note", summary=fr.summary()))
+    return {"fields": fr.to_dict(), "summary_en": i18n.t("exp.finder_note", language="en", summary=""),
+            "recommended": float(fr.recommended), "used_lr": finder_lr}
+
+
+def _train_runs(s: dict, d, plan, *, verbose: bool, progress: bool | None):
+    """Every (seed, schedule) run of the plan: the runs' records, the device and the precision used."""
+    from .. import train as train_mod
+
+    runs = []
+    device = precision = None
+    n_runs = len(plan) * len(s["seeds"])
+    i = 0
+    for seed in s["seeds"]:
+        for label, values, sched in plan:
+            i += 1
+            if verbose:
+                print(i18n.t("exp.start", i=i, n=n_runs, label=i18n.t(f"exp.label.{label}", **values), seed=seed),
+                      flush=True)
+            h = train_mod.train(
+                sched, epochs=s["epochs"], data=d, batch_size=s["batch_size"], optimizer=s["optimizer"],
+                momentum=s["momentum"], nesterov=s["nesterov"], weight_decay=s["weight_decay"],
+                label_smoothing=s["label_smoothing"], flip=s["flip"], translate=s["translate"], tta=s["tta"],
+                seed=seed, progress=progress, verbose=verbose)
+            device, precision = h.config["device"], h.config["precision"]
+            runs.append({"label": label, "label_values": values, "seed": seed, "schedule": repr(sched),
+                         "history": round_floats(h.to_dict())})
+    return runs, device, precision
+
+
+# ------------------------------------------------------------------------------------------------
+# command line: lrcourse run a|b|c --budget ... (the parser is in lrcourse.cli)
+
+
+def cli_run(args) -> int:
+    """Run (or fetch) one experiment, optionally write its JSON, print its table."""
+    command = "lrcourse run " + " ".join(sys.argv[sys.argv.index("run") + 1:]) if "run" in sys.argv else None
+    res = run(args.experiment, args.budget, seeds=args.seeds, use_cache=not args.no_cache,
+              precomputed=args.precomputed, command=command)
+    if args.out:
+        save_json(res.data, Path(args.out))
+        print(f"-> {args.out}")
+    print()
+    print(i18n.t(f"exp.{res.name}.title"))
+    print(res.table())
+    return 0
