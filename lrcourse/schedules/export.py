@@ -42,15 +42,15 @@ class Exporter:
     """How one factory's schedules are written as code.
 
     ``lambda_body(params, run) -> list[str]``: statements that return the multiplier of the
-    optimizer's lr at update ``step`` (the body of a ``LambdaLR`` ``lr_lambda``). Required: it is
-    what every target falls back to.
+    optimizer's lr at update ``step`` (the body of a ``LambdaLR`` ``lr_lambda``): what every
+    target falls back to (None only where a native PyTorch class always applies).
     ``pytorch(params, run) -> (class, constructor call) | None``: a built-in
     ``torch.optim.lr_scheduler`` class equal to the schedule.
     ``hf(params, run) -> (function, call, TrainingArguments hint) | None``: the ``transformers``
     schedule function equal to it.
     """
 
-    lambda_body: Callable[[dict, Run], list[str]]
+    lambda_body: Callable[[dict, Run], list[str]] | None
     pytorch: Callable[[dict, Run], tuple[str, str] | None] | None = None
     hf: Callable[[dict, Run], tuple[str, str, str] | None] | None = None
 
@@ -134,6 +134,7 @@ def _code_lrcourse(s: Schedule, run: Run, opt: str) -> str:
 
 
 def exporter(s: Schedule) -> Exporter:
+    """The :class:`Exporter` of ``s``'s factory."""
     try:
         return EXPORTERS[s.name]
     except KeyError:
@@ -142,7 +143,10 @@ def exporter(s: Schedule) -> Exporter:
 
 def lambda_body(s: Schedule, run: Run) -> list[str]:
     """Statements computing the multiplier of ``run.lr`` at ``step`` (a LambdaLR lr_lambda body)."""
-    return exporter(s).lambda_body(s.params, run)
+    body = exporter(s).lambda_body
+    if body is None:
+        raise NotImplementedError(f"no LambdaLR form for {s.name!r} schedules")
+    return body(s.params, run)
 
 
 def _code_pytorch(s: Schedule, run: Run, opt: str) -> str:
@@ -353,13 +357,6 @@ def _one_cycle_pytorch(p, r):
     )
 
 
-def _no_lambda(name):
-    def body(p, r):  # pragma: no cover - these factories always have a native PyTorch class
-        raise NotImplementedError(f"no LambdaLR form for {name}")
-
-    return body
-
-
 def _constant_hf(p, r):
     fn = "get_constant_schedule"
     return fn, f"{fn}(optimizer)", \
@@ -389,7 +386,7 @@ EXPORTERS: dict[str, Exporter] = {
     "sgdr": Exporter(_sgdr_lambda, pytorch=lambda p, r: ("CosineAnnealingWarmRestarts", (
         f"CosineAnnealingWarmRestarts(optimizer, T_0={p['t_0']}, T_mult={p['t_mult']}, eta_min={num(p['lr_min'])})"))),
     "cyclic": Exporter(_cyclic_lambda, pytorch=_cyclic_pytorch),
-    "one_cycle": Exporter(_no_lambda("one_cycle"), pytorch=_one_cycle_pytorch),
+    "one_cycle": Exporter(None, pytorch=_one_cycle_pytorch),  # OneCycleLR itself, always
 }
 
 

@@ -291,6 +291,13 @@ def _build_wsd(lr, N, W, lr_min, decay_steps, decay):
     return L.wsd(lr, W, stable, decay_steps, lr_min, decay)
 
 
+def _default_milestones(c: Context) -> list[int] | None:
+    """Default: drops at 50% and 75% of the run (none when StepLR's step_size is given)."""
+    if c.params.get("step_size") is not None:
+        return None
+    return [int(round(q * c.total_steps)) for q in MILESTONE_SHARES]
+
+
 def _exponential_gamma(c: Context) -> float:
     """Default: reach lr_min (default lr/100) at the last step."""
     lr_min = c.params.get("lr_min")
@@ -313,9 +320,7 @@ for _kind in (
     Kind("constant", L.constant, lambda lr, N, W: after_warmup(L.constant(lr), W), exporter=_E["constant"]),
     Kind("step", L.step_decay, _build_step, (
         Param("step_size", None, _steps_at_least_1("step_size"), "StepLR: drop every step_size steps"),
-        Param("milestones", lambda c: None if c.params.get("step_size") else [int(round(q * c.total_steps))
-                                                                                for q in MILESTONE_SHARES],
-              _milestones, "steps from the start of the run where the LR drops"),
+        Param("milestones", _default_milestones, _milestones, "steps from the start of the run where the LR drops"),
         Param("gamma", 0.1, None, "the factor of each drop"),
     ), aliases=("step_decay",), exporter=_E["step_decay"]),
     Kind("exponential", L.exponential, lambda lr, N, W, gamma, lr_min=None: after_warmup(L.exponential(lr, gamma), W), (
