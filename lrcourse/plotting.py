@@ -6,12 +6,18 @@ registers the bundled Noto Sans Bengali (SIL Open Font License, see
 so Latin text keeps its usual look and each Bengali character falls back to
 Noto (Matplotlib >= 3.6 chooses a font per glyph).
 
+Glyphs are not enough: Bengali must also be *shaped*. A conjunct such as ক্ষ (ক + ্ + ষ) is one
+glyph of the font, not three, and the vowel sign ি of কি is written after ক but drawn before it.
+Matplotlib shapes text only from 3.11 on (:data:`MATPLOTLIB_FLOOR`); :func:`use_course_fonts`
+checks that the running Matplotlib does, and warns once, in the course language, when it does not.
+
 The axis labels and titles are in ``lrcourse/locale/plotting.toml`` (keys ``plot.*``).
 """
 
 from __future__ import annotations
 
 import functools
+import warnings
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -23,12 +29,52 @@ from .schedules import Schedule
 FONT_DIR = Path(__file__).with_name("fonts")
 BENGALI_FONT = "Noto Sans Bengali"
 
+# The first Matplotlib that shapes complex scripts, Bengali included, is 3.11.0: "Complex text layout
+# with libraqm" in "What's new in Matplotlib 3.11.0" (May 15, 2026; matplotlib/matplotlib,
+# doc/release/prev_whats_new/whats_new_3.11.0.rst; implemented by matplotlib PR #30000, "Implement text
+# shaping with libraqm"). The Agg renderer draws from that layout (RendererAgg.draw_text calls
+# FT2Font._layout). Before 3.11, Matplotlib placed one glyph per code point, so Bengali conjuncts and
+# pre-base vowel signs came out broken (matplotlib issue #8765, "Indic Script labels not rendered
+# correctly"). pip users get the shaping too: the build compiles its own libraqm unless told otherwise
+# (meson.options: `system-libraqm`, default false), and the wheels link it in statically (the
+# ft2font extension of the 3.11.2 manylinux wheel needs no libraqm or libharfbuzz from the system,
+# and reports libraqm 0.10.5). conda-forge's 3.11 builds link conda-forge's own libraqm package
+# (conda-forge/matplotlib-feedstock PR #439). pyproject.toml and environment.yml require the same floor.
+MATPLOTLIB_FLOOR = "3.11"
+# ক + virama + ষ: the font's conjunct glyph when shaped, three glyphs side by side when not.
+_SHAPING_PROBE = "ক্ষ"
+
 i18n.load("plotting")
+
+
+def shapes_bengali() -> bool:
+    """Whether this Matplotlib shapes Bengali: the probe conjunct ক্ষ comes out as the font's conjunct.
+
+    Matplotlib >= 3.11 built with libraqm has ``ft2font.__libraqm_version__``; the probe then asks its
+    text layout (the one Agg draws with) for ক্ষ in the bundled Noto Sans Bengali and compares the glyphs
+    with one cmap lookup per code point, which is what an unshaped layout draws.
+    """
+    from matplotlib import ft2font
+
+    if not getattr(ft2font, "__libraqm_version__", ""):
+        return False
+    font = ft2font.FT2Font(str(FONT_DIR / "NotoSansBengali-Regular.ttf"))
+    try:
+        shaped = [item.glyph_index for item in font._layout(_SHAPING_PROBE, ft2font.LoadFlags.NO_HINTING)]
+    except (AttributeError, TypeError):
+        # FT2Font._layout is private and provisional (new in 3.11). Should a later release rename it or
+        # change its arguments, trust the libraqm build flag above rather than warn about shaping
+        # that is very likely there.
+        return True
+    return shaped != [font.get_char_index(ord(c)) for c in _SHAPING_PROBE]
 
 
 @functools.cache
 def use_course_fonts() -> None:
-    """Register the bundled Bengali font with Matplotlib and use it as the fallback (once per session)."""
+    """Register the bundled Bengali font with Matplotlib and use it as the fallback (once per session).
+
+    Warns (UserWarning) when this Matplotlib cannot shape Bengali, saying which version to install.
+    """
     import matplotlib as mpl
     from matplotlib import font_manager
 
@@ -37,6 +83,11 @@ def use_course_fonts() -> None:
     # A list of concrete families (not the generic "sans-serif") is what enables per-glyph fallback.
     mpl.rcParams["font.family"] = ["DejaVu Sans", BENGALI_FONT]
     mpl.rcParams["axes.unicode_minus"] = True
+    if not shapes_bengali():
+        # Once per session (this function is cached), in the language of the notebook that plots first.
+        warnings.warn(
+            i18n.t("plot.no_shaping", installed=mpl.__version__, floor=MATPLOTLIB_FLOOR), UserWarning, stacklevel=2
+        )
 
 
 def _labelled(schedules) -> list[tuple[str, Schedule]]:
