@@ -101,8 +101,8 @@ def test_plot_schedules_refuses_bad_arguments():
 #
 # Having every glyph is not enough for Bengali: the text must also be shaped. ক্ষ (ক + ্ + ষ) is one
 # conjunct glyph of the font, and the vowel sign ি of কি follows ক in the string but is drawn before it.
-# Matplotlib before 3.11 drew one glyph per code point (ক্ ষ, কি as ক followed by ি): every glyph present, no
-# "missing from font" warning, and the words wrong. `_naive_layout` is that layout; the tests run their
+# Matplotlib before 3.11 drew one glyph per code point (ক্ ষ, কি as ক followed by ি): every glyph
+# present, no "missing from font" warning, and the words wrong. `_naive_layout` is that layout; the tests run their
 # checks against it too (`no_shaping`), which is how they are shown to fail when shaping is missing.
 # Also checked by running this file with FT2Font._layout replaced by `_naive_layout` for the whole session
 # (a pytest plugin, Matplotlib 3.11.2): the shaping tests below fail, while the missing-glyph test above
