@@ -145,7 +145,6 @@ def test_toy_kind_exported_as_code(toy, target, warmup):
     np.testing.assert_allclose(lrs_used(ns["scheduler"], 300).lrs, d.lrs, rtol=1e-12, atol=0)
 
 
-@pytest.mark.xfail(strict=True, reason="until lesson 02's explorer reads the registry (lrcourse.lessons.l02_schedules)")
 def test_toy_kind_in_the_explorer(toy):
     from lrcourse.lessons import l02_schedules as l02
 

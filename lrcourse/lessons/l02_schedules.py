@@ -11,23 +11,82 @@ and the plot titles of notebook 02) are in ``lrcourse/locale/l02_schedules.toml`
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import numpy as np
 
 from .. import i18n
 from .. import schedules as S
+from ..schedules import kinds
 
 i18n.load("l02_schedules")
 
 
 # --------------------------------------------------------------------------- the explorer
 
-EXPLORER_KINDS = (
-    "constant", "step_decay", "exponential", "cosine", "polynomial", "warmup_linear", "warmup_cosine",
-    "inverse_sqrt", "cyclic (triangular)", "cyclic (triangular2)", "cyclic (exp_range)", "one_cycle",
-    "sgdr", "wsd",
-)
+
+class _Sliders(NamedTuple):
+    """The explorer's slider values, as build_schedule receives them."""
+
+    lr: float
+    total_steps: int
+    warm: int  # the warmup, cut to leave at least one step after it
+    lr_min: float
+    gamma: float
+    step_size: int
+    share: float
+
+    @property
+    def cycle(self) -> int:
+        return max(1, int(round(self.share * self.total_steps)))
+
+
+def _cyclic(mode: str):
+    def params(v: _Sliders) -> dict:
+        per_step = v.gamma ** (1.0 / v.total_steps) if mode == "exp_range" else 1.0
+        return {"lr_min": max(v.lr_min, v.lr / 10), "cycle_steps": max(1, v.cycle // 2), "mode": mode,
+                "gamma": per_step}
+
+    return params
+
+
+def _wsd(v: _Sliders) -> dict:
+    # warmup, stable, then a decay taking `share` of the steps after the warmup
+    decay_steps = max(1, int(round(v.share * max(2, v.total_steps - v.warm))))
+    return {"warmup_steps": v.warm, "decay_steps": decay_steps, "lr_min": v.lr_min, "decay": "1-sqrt"}
+
+
+#: How the explorer shows each built-in kind: explorer name -> (kind in lrcourse.schedules.kinds, the
+#: kind's arguments for the sliders' values). A kind registered there and shown by no entry here is
+#: listed after these, built from lr, total_steps, the warmup and lr_min.
+_PRESETS: dict[str, tuple[str, Callable[[_Sliders], dict]]] = {
+    "constant": ("constant", lambda v: {}),
+    "step_decay": ("step", lambda v: {"step_size": v.step_size, "gamma": v.gamma}),
+    # gamma is the factor over the whole run; the per-step factor is its total_steps-th root
+    "exponential": ("exponential", lambda v: {"gamma": v.gamma ** (1.0 / v.total_steps)}),
+    "cosine": ("cosine", lambda v: {"lr_min": v.lr_min}),
+    "polynomial": ("polynomial", lambda v: {"power": 2.0, "lr_min": v.lr_min}),
+    "warmup_linear": ("linear", lambda v: {"warmup_steps": v.warm}),
+    "warmup_cosine": ("cosine", lambda v: {"warmup_steps": v.warm, "lr_min": v.lr_min}),
+    "inverse_sqrt": ("inverse_sqrt", lambda v: {"warmup_steps": max(1, v.warm)}),
+    **{f"cyclic ({mode})": ("cyclic", _cyclic(mode)) for mode in ("triangular", "triangular2", "exp_range")},
+    "one_cycle": ("one_cycle", lambda v: {"pct_start": min(max(v.share, 0.05), 0.95)}),
+    "sgdr": ("sgdr", lambda v: {"t_0": v.cycle, "t_mult": 2, "lr_min": v.lr_min}),
+    "wsd": ("wsd", _wsd),
+}
+
+
+def explorer_kinds() -> tuple[str, ...]:
+    """What the explorer offers: its presets, then every registered kind that none of them shows."""
+    shown = {kind for kind, _ in _PRESETS.values()}
+    return tuple(_PRESETS) + tuple(k for k in kinds.names() if k not in shown)
+
+
+def __getattr__(name):
+    # EXPLORER_KINDS follows the registry: a kind registered later is offered too.
+    if name == "EXPLORER_KINDS":
+        return explorer_kinds()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def build_schedule(kind: str, lr: float = 1e-3, total_steps: int = 10_000, warmup_steps: int = 1_000,
@@ -40,43 +99,18 @@ def build_schedule(kind: str, lr: float = 1e-3, total_steps: int = 10_000, warmu
     length of cyclic (half-cycle) and SGDR (``t_0``) as a share of
     ``total_steps``. ``gamma`` is step decay's factor per drop; for exponential
     decay and cyclic exp_range it is the factor over the whole run (the
-    per-step factor ``gamma^(1/total_steps)`` is derived from it).
+    per-step factor ``gamma^(1/total_steps)`` is derived from it). A registered
+    kind without a preset gets ``lr``, ``total_steps``, the warmup and ``lr_min``.
     """
-    if kind not in EXPLORER_KINDS:
-        raise ValueError(f"kind={kind!r} is not known; use one of {list(EXPLORER_KINDS)}")
-    lr_min = lr * lr_min_ratio
-    warm = min(int(warmup_steps), total_steps - 1)
-    cycle = max(1, int(round(share * total_steps)))
-    if kind == "constant":
-        return S.constant(lr)
-    if kind == "step_decay":
-        return S.step_decay(lr, step_size, gamma)
-    if kind == "exponential":
-        # gamma is the factor over the whole run; the per-step factor is its total_steps-th root
-        return S.exponential(lr, gamma ** (1.0 / total_steps))
-    if kind == "cosine":
-        return S.cosine(lr, total_steps, lr_min)
-    if kind == "polynomial":
-        return S.polynomial(lr, total_steps, power=2.0, lr_min=lr_min)
-    if kind == "warmup_linear":
-        return S.warmup_linear(lr, warm, total_steps)
-    if kind == "warmup_cosine":
-        return S.warmup_cosine(lr, warm, total_steps, lr_min)
-    if kind == "inverse_sqrt":
-        return S.inverse_sqrt(lr, max(1, warm))
-    if kind.startswith("cyclic"):
-        mode = kind[kind.index("(") + 1:-1]
-        half = max(1, cycle // 2)
-        per_step = gamma ** (1.0 / total_steps) if mode == "exp_range" else 1.0
-        return S.cyclic(max(lr_min, lr / 10), lr, half, mode=mode, gamma=per_step)
-    if kind == "one_cycle":
-        return S.one_cycle(lr, total_steps, pct_start=min(max(share, 0.05), 0.95))
-    if kind == "sgdr":
-        return S.sgdr(lr, cycle, t_mult=2, lr_min=lr_min)
-    # wsd: warmup, stable, then a decay taking `share` of the steps after the warmup
-    rest = max(2, total_steps - warm)
-    decay_steps = max(1, int(round(share * rest)))
-    return S.wsd(lr, warm, rest - decay_steps, decay_steps, lr_min=lr_min, decay="1-sqrt")
+    if kind not in explorer_kinds():
+        raise ValueError(f"kind={kind!r} is not known; use one of {list(explorer_kinds())}")
+    v = _Sliders(lr, total_steps, min(int(warmup_steps), total_steps - 1), lr * lr_min_ratio, gamma, step_size, share)
+    if kind in _PRESETS:
+        name, params = _PRESETS[kind]
+        return kinds.build(name, lr=lr, total_steps=total_steps, **params(v))
+    takes_lr_min = "lr_min" in kinds.get(kind).param_names and v.lr_min > 0
+    return kinds.build(kind, lr=lr, total_steps=total_steps, warmup_steps=v.warm,
+                       **({"lr_min": v.lr_min} if takes_lr_min else {}))
 
 
 def schedule_explorer(kind: str = "warmup_cosine", total_steps: int = 10_000):
@@ -92,12 +126,12 @@ def schedule_explorer(kind: str = "warmup_cosine", total_steps: int = 10_000):
 
     from ..plotting import plot_schedules
 
-    if kind not in EXPLORER_KINDS:
-        raise ValueError(f"kind={kind!r} is not known; use one of {list(EXPLORER_KINDS)}")
+    if kind not in explorer_kinds():
+        raise ValueError(f"kind={kind!r} is not known; use one of {list(explorer_kinds())}")
     style = {"description_width": "110px"}
     layout = w.Layout(width="420px")
     controls = {
-        "kind": w.Dropdown(options=EXPLORER_KINDS, value=kind, description=i18n.t("demos.kind"), style=style),
+        "kind": w.Dropdown(options=explorer_kinds(), value=kind, description=i18n.t("demos.kind"), style=style),
         "lr": w.FloatLogSlider(value=1e-3, base=10, min=-5, max=0, step=0.1, description="lr",
                                readout_format=".1e", style=style, layout=layout),
         "total_steps": w.IntSlider(value=total_steps, min=100, max=50_000, step=100,
@@ -140,32 +174,7 @@ def schedule_explorer(kind: str = "warmup_cosine", total_steps: int = 10_000):
 
 
 def pytorch_lrs(make_scheduler: Callable, steps: int, lr: float = 1.0, optimizer: str = "sgd"):
-    """The LR a real PyTorch optimizer uses at updates 0 … steps−1 under a PyTorch scheduler.
-
-    ``make_scheduler(optimizer)`` builds the scheduler (e.g.
-    ``lambda opt: CosineAnnealingLR(opt, T_max=100)``). The loop is the correct
-    one, ``optimizer.step()`` then ``scheduler.step()``, and the LR is read from
-    the optimizer's param group just before each update. Returns
-    ``(lrs, error)``: ``error`` is the exception PyTorch raised when asked for
-    one step too many (OneCycleLR does), else None; ``lrs`` stops there.
-    """
-    import torch
-
-    param = torch.zeros(1, requires_grad=True)
-    if optimizer == "sgd":
-        opt = torch.optim.SGD([param], lr=lr, momentum=0.9)
-    elif optimizer == "adam":
-        opt = torch.optim.Adam([param], lr=lr)
-    else:
-        raise ValueError(f"optimizer={optimizer!r} is not known; use 'sgd' or 'adam'")
-    scheduler = make_scheduler(opt)
-    lrs = []
-    for _ in range(steps):
-        lrs.append(opt.param_groups[0]["lr"])
-        param.grad = torch.zeros_like(param)
-        opt.step()
-        try:
-            scheduler.step()
-        except ValueError as err:
-            return np.asarray(lrs), err
-    return np.asarray(lrs), None
+    """``(lrs, error)`` of :func:`lrcourse.schedules.lrs_used` (see there): the LR a real PyTorch
+    optimizer uses at updates 0 … steps−1, and the error of a scheduler stepped past its end."""
+    probe = S.lrs_used(make_scheduler, steps, lr=lr, optimizer=optimizer, record_warnings=False)
+    return probe.lrs, probe.error
