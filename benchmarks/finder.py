@@ -44,7 +44,6 @@ import argparse
 import datetime as _dt
 import json
 import math
-import os
 import platform
 import subprocess
 import sys
@@ -60,6 +59,8 @@ sys.path.insert(0, str(ROOT))
 
 from lrcourse import finder  # noqa: E402
 from lrcourse import schedules as S  # noqa: E402
+from lrcourse.data import TensorBatches  # noqa: E402
+from lrcourse.problems import digits_optimizer  # noqa: E402
 
 
 
@@ -111,7 +112,11 @@ def fastai_valley(lrs, raw, num_it=100, beta=0.98, stop_factor=4.0):
 
 
 class Problem:
-    """name, make_model(seed), make_opt(model, lr), batches(seed), test data, how to train."""
+    """name, make_model(seed), make_opt(model, lr), batches(seed), test data, how to train.
+
+    The benchmark's protocol (grid, epochs, schedule) around the set-ups of lrcourse.problems
+    (digits: its optimizers) and lrcourse.train (CIFAR-10: the practice optimizer and whitening stem).
+    """
 
     def __init__(self, name, description, make_model, make_opt, train, test, batch_size, epochs, grid, schedule,
                  transform=None, data_source=""):
@@ -123,7 +128,7 @@ class Problem:
         self.transform, self.data_source = transform, data_source
 
     def batches(self, seed):
-        return finder.TensorBatches(self.train_x, self.train_y, self.batch_size, seed=seed, transform=self.transform)
+        return TensorBatches(self.train_x, self.train_y, self.batch_size, seed=seed, transform=self.transform)
 
     def loss_fn(self):
         return nn.CrossEntropyLoss(label_smoothing=0.2 if self.name == "cifar10" else 0.0)
@@ -147,15 +152,6 @@ def quarter_decades(lo, hi):
     return [float(10 ** (v / 4)) for v in k]
 
 
-def _practice_opt(model, lr):
-    from lrcourse import train as T
-
-    opt = T.make_optimizer(model, "sgd")
-    for g in opt.param_groups:
-        g["lr"] = lr
-    return opt
-
-
 def make_problems(quick: bool):
     from lrcourse.data import digits
     from lrcourse.models import digits_mlp
@@ -163,12 +159,8 @@ def make_problems(quick: bool):
     x_tr, y_tr, x_te, y_te = digits()
     problems = {}
     for opt in ("sgd", "adam"):
-        if opt == "sgd":
-            make_opt = lambda m, lr: torch.optim.SGD(m.parameters(), lr=lr, momentum=0.9)  # noqa: E731
-            grid = quarter_decades(1e-4, 3.0)
-        else:
-            make_opt = lambda m, lr: torch.optim.Adam(m.parameters(), lr=lr)  # noqa: E731
-            grid = quarter_decades(1e-5, 0.3)
+        make_opt = digits_optimizer(opt)
+        grid = quarter_decades(1e-4, 3.0) if opt == "sgd" else quarter_decades(1e-5, 0.3)
         if quick:
             grid = grid[::2]
         problems[f"digits-{opt}"] = lambda opt=opt, make_opt=make_opt, grid=grid: Problem(
@@ -187,7 +179,7 @@ def make_problems(quick: bool):
         )
 
     def cifar():
-        from lrcourse import data as D, models as M
+        from lrcourse import data as D, models as M, train as T
 
         n_train, n_test = (2000, 1000) if quick else (5000, 1000)
         x_tr, y_tr, x_te, y_te = D.load_cifar10(download=False)
@@ -201,7 +193,7 @@ def make_problems(quick: bool):
 
         def make_model(seed):
             m = M.cifar_net(widths=widths, seed=seed)
-            m.init_whitening(D.normalize_cifar(x_tr[:5000]))
+            T.whiten_stem(m, x_tr)
             return m.to(memory_format=torch.channels_last)
 
         return Problem(
@@ -211,7 +203,7 @@ def make_problems(quick: bool):
             f"(lrcourse.train.make_optimizer: Nesterov SGD 0.9, wd 5e-4) and loss (label smoothing 0.2), "
             f"batch 128, flip + 2-px translation, {epochs} epochs of one-cycle: grid over its peak LR",
             make_model,
-            lambda m, lr: _practice_opt(m, lr),
+            lambda m, lr: T.make_optimizer(m, "sgd", lr=lr),
             (x_tr, y_tr),
             (x_te, y_te),
             batch_size=128,

@@ -76,7 +76,7 @@ def baseline_loader(x, y, batch_size, workers, seed=0):
 
 def make_model(x_train, channels_last: bool):
     m = models.cifar_net(seed=0)
-    m.init_whitening(data.normalize_cifar(x_train[:5000]))
+    train.whiten_stem(m, x_train)
     return m.to(memory_format=torch.channels_last) if channels_last else m
 
 
