@@ -38,3 +38,17 @@ c.OverwriteCells.add_missing_cells = True
 # Never let a learner's output flood the feedback.
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 60
+
+# `nbgrader zip_collect <assignment>`: the "download all submissions" zip of Moodle or Canvas, put in
+# downloaded/<assignment>/archive/. The pattern is applied to each extracted file's path; the
+# student id is the LMS's number for the student, so grades.csv can go back to the LMS.
+#   Moodle:  Jane Doe_1234567_assignsubmission_file/lr_schedules.ipynb   (one folder per student,
+#            the default since Moodle 3.1; older: ..._assignsubmission_file_/... or one flat
+#            folder of Jane Doe_1234567_assignsubmission_file_lr_schedules.ipynb)
+#   Canvas:  doejane_12345_678901_lr_schedules.ipynb  (login, user id, file id; "_LATE_" after the
+#            login when late; a file uploaded again may get a suffix: lr_schedules-1.ipynb)
+c.FileNameCollectorPlugin.named_regexp = (
+    r".*/(?:[^/]*?_)?(?P<student_id>\d+)_"
+    r"(?:assignsubmission_file_?[/_]|\d+_)"
+    r"(?P<file_id>[^/]+?)(?:-\d+)?\.ipynb$"
+)
