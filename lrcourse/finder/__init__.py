@@ -50,6 +50,7 @@ Ready-made problems to run it on (the digits MLP, the CIFAR-10 practice network)
 ``lrcourse find-lr`` command are in :mod:`lrcourse.problems`; the messages in
 ``lrcourse/locale/finder.toml``.
 """
+
 from .range_test import MIN_ITERS, MIN_POINTS, lr_ramp, lr_range_test
 from .result import FinderResult
 from .rules import Suggestion, ema_smooth, robust_trend, suggest, valley_index
