@@ -300,3 +300,81 @@ def test_with_radam_adds_a_third_group_on_the_same_seeds():
         assert not np.array_equal(r.losses[1:], p.losses[1:])  # but a different optimizer
     assert len(both.plot().axes[1].get_lines()) == 3
     assert len(comp.runs) == 2  # the original is left as it was
+
+
+# --------------------------------------------------------------------------- lesson 01: why the LR must decay
+
+
+def test_inverse_time_is_the_robbins_monro_schedule_and_drives_torch():
+    rm = l01_why.inverse_time(1.0, 100)
+    fast = l01_why.inverse_time(1.0, 100, power=2.0)
+    t = np.arange(5000)
+    np.testing.assert_allclose(rm(t), 1.0 / (1.0 + t / 100))
+    np.testing.assert_allclose(fast(t), 1.0 / (1.0 + t / 100) ** 2)
+    # Σ η_t of the 1/t schedule keeps growing (like log t); the 1/t² one stops near lr·t0 = 100.
+    assert rm(t).sum() > 3 * fast(t).sum() and fast(np.arange(10**6)).sum() < 101
+    param = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.SGD([param], lr=0.5)
+    sched = S.attach(opt, rm)
+    used = []
+    for _ in range(5):
+        used.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    np.testing.assert_allclose(used, rm(np.arange(5)))
+    with pytest.raises(ValueError, match="t0"):
+        l01_why.inverse_time(1.0, 0)
+
+
+def test_sgd_run_from_the_optimum_and_with_independent_batches(problem):
+    # Started at θ* with a negligible LR, the gap is (numerically) zero: the optimum is really stored.
+    _, gaps, _ = l01_why.sgd_run(problem, S.constant(1e-15), 20, start="optimum", eval_every=10)
+    assert np.all(np.abs(gaps) < 1e-10)
+    a = l01_why.sgd_run(problem, S.constant(0.5), 40, sampling="iid", seed=3, eval_at=[10, 40])
+    b = l01_why.sgd_run(problem, S.constant(0.5), 40, sampling="iid", seed=3, eval_at=[10, 40])
+    c = l01_why.sgd_run(problem, S.constant(0.5), 40, sampling="epochs", seed=3, eval_at=[10, 40])
+    assert list(a[0]) == [10, 40]
+    np.testing.assert_array_equal(a[1], b[1])
+    assert not np.array_equal(a[1], c[1])  # another way of drawing the batches
+    with pytest.raises(ValueError, match="sampling"):
+        l01_why.sgd_run(problem, S.constant(0.5), 5, sampling="random")
+
+
+def test_gradient_noise_is_the_variance_of_a_minibatch_gradient(problem):
+    # The closed form against autograd: the per-example gradients of the loss without its L2 term.
+    model = problem.optimum_model()
+    grads = []
+    for i in range(len(problem.x_train)):
+        model.zero_grad()
+        torch.nn.functional.cross_entropy(model(problem.x_train[i:i + 1]), problem.y_train[i:i + 1]).backward()
+        grads.append(torch.cat([model.weight.grad.reshape(-1), model.bias.grad]).clone())
+    g = torch.stack(grads)
+    per_example = float(((g - g.mean(0)) ** 2).sum(1).mean())
+    assert l01_why.gradient_noise(problem, 1) == pytest.approx(per_example, rel=1e-9)
+    assert l01_why.gradient_noise(problem, 32) == pytest.approx(per_example / 32, rel=1e-12)
+
+
+def test_noise_floor_grows_in_proportion_to_the_lr(bengali):
+    result = l01_why.noise_floor_scaling(lrs=(0.125, 0.25, 0.5), steps=600, seeds=(0,))
+    floors = result.iid.mean(0)
+    assert floors[0] < floors[1] < floors[2]
+    # d2l §12.4 / the stationary analysis: at small LRs the floor is about η·tr(Σ_B)/4, linear in η.
+    assert 3.0 < floors[2] / floors[0] < 6.5  # linear: 4; a quadratic floor would give 16
+    np.testing.assert_array_less(np.abs(floors / result.predicted - 1), 0.4)
+    # Reshuffling once per epoch sits lower at the smallest LR (Ying et al. 2019).
+    assert result.reshuffled.mean(0)[0] < floors[0]
+    assert _has_bengali(result.summary())
+    fig = result.plot()
+    assert _has_bengali(fig.axes[1].get_title()) and fig.axes[1].get_xscale() == "log"
+
+
+def test_robbins_monro_keeps_going_down_where_constant_stalls(bengali):
+    result = l01_why.robbins_monro(steps=3000, seeds=(0,))
+    constant, rm, too_fast = (result.gaps[k, 0, -5:].mean() for k in range(3))
+    assert rm < 0.6 * constant  # the decaying LR goes below the constant LR's noise floor ...
+    assert too_fast > 2 * rm  # ... and a schedule whose steps add up to ~100 stops short
+    early, late = result.gap_at(1, 300), result.gap_at(1, 3000)
+    assert late < 0.5 * early  # it is still going down
+    sums = [result.sums(k) for k in range(3)]
+    assert sums[0] == (3000.0, 3000.0) and sums[2][0] < 101 < sums[1][0]
+    assert _has_bengali(result.summary()) and _has_bengali(result.plot().axes[0].get_title())

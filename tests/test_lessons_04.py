@@ -163,3 +163,80 @@ def test_forgetting_leaves_the_global_rng_alone():
 def test_forgetting_rejects_bad_parameters(kwargs, name):
     with pytest.raises(ValueError, match=name):
         l04_pitfalls.forgetting(**{"seeds": [0], **kwargs})
+
+
+# --------------------------------------------------------------------------- AdamW's LR-scaled weight decay
+
+
+@pytest.fixture(scope="module")
+def decay():
+    return l04_pitfalls.adamw_decay(lr=1e-3, weight_decay=0.1, steps=400)
+
+
+def test_adamw_decay_per_update_is_lr_times_weight_decay(decay):
+    # torch/optim/adam.py (decoupled_weight_decay, AdamW): param.mul_(1 - lr * weight_decay)
+    for kind in ("constant", "cosine"):
+        np.testing.assert_allclose(decay.shrink[kind], decay.lrs[kind] * 0.1, atol=1e-12)
+        assert decay.max_error(kind) < 1e-6
+    # the cosine run used PyTorch's own CosineAnnealingLR, so its decay follows the cosine to ~0
+    assert decay.lrs["cosine"][0] == 1e-3 and decay.lrs["cosine"][-1] < 1e-7
+    assert decay.remaining("constant") == pytest.approx((1 - 1e-4) ** 400, rel=1e-9)
+    assert decay.remaining("cosine") > decay.remaining("constant")
+
+
+def test_adamw_ema_weights_and_the_l2_contrast(decay):
+    for kind in ("constant", "cosine"):
+        assert decay.contributions(kind).sum() == pytest.approx(1.0)
+    weights = decay.contributions("constant")
+    np.testing.assert_allclose(weights[1:] / weights[:-1], 1 / (1 - 1e-4))  # an EMA with factor 1 − ηλ
+    assert decay.recent_share("cosine", 100) < decay.recent_share("constant", 100)
+    # Adam's L2 term goes through the normalisation: its shrink does not follow η·λ at all
+    assert decay.adam_l2_shrink[0] > 3 * 1e-4
+
+
+def test_adamw_decay_summary_and_plot_in_bengali(decay):
+    lrcourse.set_language("bn")
+    try:
+        assert "ধ্রুব" in decay.summary() and "কোসাইন" in decay.summary()
+        fig = decay.plot()
+        assert fig.axes[0].get_title() == i18n.t("pitfalls.adamw.shrink_title", language="bn")
+        matplotlib.pyplot.close(fig)
+    finally:
+        lrcourse.set_language("en")
+    with pytest.raises(ValueError, match="weight_decay"):
+        l04_pitfalls.adamw_decay(weight_decay=0, steps=10)
+
+
+# --------------------------------------------------------------------------- the update-to-weight ratio
+
+
+def test_update_ratio_is_the_relative_change_of_the_weights_and_grows_with_the_lr():
+    result = l04_pitfalls.update_ratio(lrs=(1e-4, 1e-3, 1e-2), steps=30, seeds=[0], momentum=0.0)
+    for layer in range(2):
+        medians = [result.median(i, layer) for i in range(3)]
+        assert medians[0] < medians[1] < medians[2]
+        assert 5 < medians[1] / medians[0] < 20  # plain SGD at a small LR: about in proportion to the LR
+    # The first update of plain SGD is lr·grad: recompute it independently.
+    from lrcourse.data import digits
+    from lrcourse.models import digits_mlp
+
+    x_tr, y_tr, _, _ = digits()
+    model = digits_mlp(seed=0)
+    idx = torch.randint(len(x_tr), (32,), generator=torch.Generator().manual_seed(0))
+    torch.nn.functional.cross_entropy(model(x_tr[idx]), y_tr[idx]).backward()
+    expected = 1e-2 * model[0].weight.grad.norm() / model[0].weight.detach().norm()
+    assert result.ratios[2, 0, 0, 0] == pytest.approx(float(expected), rel=1e-4)
+
+
+def test_update_ratio_summary_and_plot_in_bengali():
+    result = l04_pitfalls.update_ratio(lrs=(1e-3, 1.0), steps=20, seeds=[0])
+    lrcourse.set_language("bn")
+    try:
+        assert "লেয়ার 1" in result.summary()
+        fig = result.plot()
+        assert fig.axes[0].get_title() == i18n.t("pitfalls.ratio.title", language="bn")
+        assert fig.axes[0].get_yscale() == "log"
+        matplotlib.pyplot.close(fig)
+    finally:
+        lrcourse.set_language("en")
+    assert result.median(1, 0, first=10) > 10 * result.median(0, 0, first=10)

@@ -6,6 +6,13 @@ distance ``L(θ_t) − L*`` shows plainly that a large constant LR stalls at a n
 one crawls, and a decaying schedule gets both. :func:`noise_floors` measures the floor's height at
 several constant LRs.
 
+Why the LR must decay at all (d2l, "Stochastic Gradient Descent", §12.4; Robbins & Monro 1951):
+:func:`noise_floor_scaling` starts SGD at the minimum itself and measures the height of the floor
+at constant LRs against the prediction ``η·tr(Σ)/4`` (Σ: the covariance of a mini-batch gradient,
+computed exactly by :func:`gradient_noise`); :func:`robbins_monro` compares a constant LR with a
+decaying one that meets the Robbins–Monro conditions (Σ η_t = ∞, Σ η_t² < ∞) and with one that
+decays too fast (Σ η_t < ∞).
+
 Every text a learner sees goes through :mod:`lrcourse.i18n`; the messages are in
 ``lrcourse/locale/l01_why.toml`` (keys ``demos.*``, the names notebook 01 uses).
 """
@@ -21,7 +28,7 @@ import numpy as np
 
 from .. import i18n
 from .. import schedules as S
-from .._runtime import seeded, use_one_thread
+from .._runtime import check_choice, check_int, check_positive, seeded, use_one_thread
 from ..budget import pick
 
 i18n.load("l01_why")
@@ -42,12 +49,19 @@ class DigitsProblem:
     y_test: object
     weight_decay: float
     lstar: float
+    optimum: dict | None = None  # the state_dict of the minimiser θ* (L-BFGS), the start of "optimum" runs
 
     def new_model(self, seed: int):
         """A fresh linear model whose initial weights depend only on ``seed``."""
         from torch import nn
 
         return seeded(seed, lambda: nn.Linear(self.x_train.shape[1], 10).double())
+
+    def optimum_model(self):
+        """A new model set to the minimiser θ* (a copy: training it leaves the problem unchanged)."""
+        model = self.new_model(0)
+        model.load_state_dict(self.optimum)
+        return model
 
     def batch_loss(self, model, x, y):
         from torch import nn
@@ -102,6 +116,7 @@ def _solved_digits_problem(weight_decay: float) -> DigitsProblem:
 
     opt.step(closure)
     problem.lstar = problem.loss(model)
+    problem.optimum = {k: v.detach().clone() for k, v in model.state_dict().items()}
     return problem
 
 
@@ -171,36 +186,50 @@ class ConstantVsSchedule:
 
 
 def sgd_run(problem: DigitsProblem, schedule: S.Schedule, total_steps: int, batch_size: int = 16,
-            seed: int = 0, eval_every: int = 10):
+            seed: int = 0, eval_every: int = 10, *, sampling: str = "epochs", start: str = "random",
+            eval_at: Sequence[int] | None = None):
     """Mini-batch SGD on ``problem`` with the LR of update t set to ``schedule(t)``.
 
     Returns ``(eval_steps, gaps, test_accuracy)``. The initial weights and the
     order of the mini-batches depend only on ``seed``, so runs with different
     schedules see exactly the same data in the same order.
+
+    ``sampling="epochs"`` reshuffles the data once per epoch and walks through it (what
+    DataLoader(shuffle=True) does); ``"iid"`` draws every mini-batch independently, with
+    replacement, the setting of the textbook analysis of SGD's noise floor. ``start="optimum"``
+    starts at the minimiser θ* instead of at random weights. ``eval_at`` (sorted update counts)
+    replaces the evaluation every ``eval_every`` updates.
     """
     import torch
 
     if not isinstance(schedule, S.Schedule):
         raise TypeError(f"schedule={schedule!r} must be an lrcourse schedule, e.g. lrcourse.schedules.constant(0.1)")
-    model = problem.new_model(seed)
+    check_choice("sampling", sampling, ("epochs", "iid"))
+    check_choice("start", start, ("random", "optimum"))
+    model = problem.new_model(seed) if start == "random" else problem.optimum_model()
     opt = torch.optim.SGD(model.parameters(), lr=schedule(0))
     scheduler = S.attach(opt, schedule)
     gen = torch.Generator().manual_seed(seed)
     n = len(problem.x_train)
     per_epoch = n // batch_size
-    perm = torch.randperm(n, generator=gen)
+    perm = torch.randperm(n, generator=gen) if sampling == "epochs" else None
+    measure = set(eval_at) if eval_at is not None else None
     eval_steps, gaps = [], []
     for t in range(total_steps):
-        i = t % per_epoch
-        if i == 0 and t > 0:
-            perm = torch.randperm(n, generator=gen)
-        idx = perm[i * batch_size:(i + 1) * batch_size]
+        if sampling == "iid":
+            idx = torch.randint(n, (batch_size,), generator=gen)
+        else:
+            i = t % per_epoch
+            if i == 0 and t > 0:
+                perm = torch.randperm(n, generator=gen)
+            idx = perm[i * batch_size:(i + 1) * batch_size]
         loss = problem.batch_loss(model, problem.x_train[idx], problem.y_train[idx])
         opt.zero_grad()
         loss.backward()
         opt.step()
         scheduler.step()
-        if (t + 1) % eval_every == 0 or t + 1 == total_steps:
+        due = (t + 1) in measure if measure is not None else (t + 1) % eval_every == 0 or t + 1 == total_steps
+        if due:
             eval_steps.append(t + 1)
             gaps.append(problem.loss(model) - problem.lstar)
     return np.asarray(eval_steps), np.asarray(gaps), problem.accuracy(model)
@@ -274,3 +303,226 @@ def noise_floors(lrs: Sequence[float] = (0.5, 1.0, 2.0), epochs: int | None = No
         floors[float(lr)] = float(np.mean([g[len(g) // 2:].mean() for g in gaps]))
     return floors
 
+
+
+# --------------------------------------------------------------------------------------------
+# Why the LR must decay: the noise floor grows with η, and the Robbins–Monro conditions
+
+
+def inverse_time(lr: float, t0: float, power: float = 1.0) -> S.Schedule:
+    """``lr / (1 + t/t0)^power``: the classic decaying LR of stochastic approximation.
+
+    ``power = 1`` meets both Robbins–Monro conditions (Σ η_t = ∞ and Σ η_t² < ∞); ``power = 2``
+    decays so fast that Σ η_t stays finite (about ``lr·t0``): the steps stop short.
+    A lesson-local schedule: it drives an optimizer through ``lrcourse.schedules.attach`` like
+    any other, but it is not a factory of ``lrcourse.schedules`` (so it does not pickle).
+    """
+    lr = check_positive("lr", lr)
+    t0 = check_positive("t0", t0, noun="number of steps", example="a number of steps such as 1000")
+    power = check_positive("power", power, allow_zero=True, noun="power", example="a power such as 1.0")
+    return S.Schedule("inverse_time", {"lr": lr, "t0": t0, "power": power},
+                      lambda t: lr / (1.0 + t / t0) ** power)
+
+
+def gradient_noise(problem: DigitsProblem, batch_size: int = 16) -> float:
+    """``tr(Σ_B)``: the total variance of a mini-batch gradient at the minimiser θ*.
+
+    Computed exactly from the per-example gradients of the softmax regression (for example i,
+    the gradient of the cross-entropy is ``e_i x_iᵀ`` for the weights and ``e_i`` for the bias,
+    with ``e_i = softmax(z_i) − onehot(y_i)``); the L2 penalty has no noise. A batch of
+    ``batch_size`` examples drawn independently averages them: ``tr(Σ_B) = tr(Σ_1) / batch_size``.
+    """
+    import torch
+
+    batch_size = check_int("batch_size", batch_size, minimum=1, noun="examples")
+    model = problem.optimum_model()
+    x, y = problem.x_train, problem.y_train
+    with torch.no_grad():
+        e = torch.softmax(model(x), dim=1)
+        e[torch.arange(len(x)), y] -= 1.0
+        grads = torch.cat([(e[:, :, None] * x[:, None, :]).reshape(len(x), -1), e], dim=1)
+        per_example = float(((grads - grads.mean(0)) ** 2).sum(1).mean())
+    return per_example / batch_size
+
+
+@dataclass
+class NoiseFloorScaling:
+    """Result of :func:`noise_floor_scaling`: the floor's height at each constant LR."""
+
+    lrs: list[float]
+    iid: np.ndarray  # (seeds, lrs): mean L − L* over the second half, batches drawn independently
+    reshuffled: np.ndarray  # (seeds, lrs): the same with one reshuffle per epoch
+    traces: np.ndarray  # (lrs, evaluations): L − L* over the run (i.i.d. batches, mean over seeds)
+    eval_steps: np.ndarray
+    noise: float  # tr(Σ_B) at θ*
+    batch_size: int
+    steps: int
+    seconds: float
+
+    @property
+    def predicted(self) -> np.ndarray:
+        """The small-η prediction ``η·tr(Σ_B)/4`` for each LR."""
+        return np.asarray(self.lrs) * self.noise / 4
+
+    def summary(self) -> str:
+        lines = [i18n.t("demos.decay.floor_intro", steps=self.steps, batch=self.batch_size,
+                        seeds=self.iid.shape[0], noise=self.noise, seconds=self.seconds),
+                 i18n.t("demos.decay.floor_head", lr="η", iid=i18n.t("demos.decay.col_iid"),
+                        pred=i18n.t("demos.decay.col_pred"), ratio=i18n.t("demos.decay.col_ratio"),
+                        rr=i18n.t("demos.decay.col_rr"))]
+        for lr, iid, pred, rr in zip(self.lrs, self.iid.mean(0), self.predicted, self.reshuffled.mean(0)):
+            lines.append(i18n.t("demos.decay.floor_head", lr=f"{lr:g}", iid=f"{iid:.2e}", pred=f"{pred:.2e}",
+                                ratio=f"{iid / pred:.2f}", rr=f"{rr:.2e}"))
+        return "\n".join(lines)
+
+    def plot(self):
+        """Left: L − L* over the run at each LR (started at θ*). Right: the floor against η, log-log."""
+        import matplotlib.pyplot as plt
+
+        from ..plotting import use_course_fonts
+
+        use_course_fonts()
+        fig, (ax_t, ax_f) = plt.subplots(1, 2, figsize=(12, 4.2), constrained_layout=True)
+        for i, lr in enumerate(self.lrs):
+            ax_t.plot(self.eval_steps, self.traces[i], lw=1.2, color=f"C{i}", label=f"η = {lr:g}")
+        ax_t.set_yscale("log")
+        ax_t.set_title(i18n.t("demos.decay.trace_title"))
+        ax_t.set_xlabel(i18n.t("plot.step"))
+        ax_t.set_ylabel(i18n.t("demos.gap"))
+        lrs = np.asarray(self.lrs)
+        ax_f.loglog(lrs, self.iid.mean(0), "o-", lw=2, label=i18n.t("demos.decay.col_iid"))
+        ax_f.loglog(lrs, self.reshuffled.mean(0), "s-", lw=1.5, label=i18n.t("demos.decay.col_rr"))
+        ax_f.loglog(lrs, self.predicted, "k--", lw=1.2, label=i18n.t("demos.decay.pred_label"))
+        ax_f.set_xticks(lrs, [f"{lr:g}" for lr in lrs])
+        ax_f.minorticks_off()
+        ax_f.set_title(i18n.t("demos.decay.floor_title"))
+        ax_f.set_xlabel(i18n.t("demos.decay.lr_axis"))
+        ax_f.set_ylabel(i18n.t("demos.decay.floor_axis"))
+        for ax in (ax_t, ax_f):
+            ax.grid(True, alpha=0.3, which="both")
+            ax.legend(fontsize=8)
+        return fig
+
+
+def noise_floor_scaling(lrs: Sequence[float] | None = None, steps: int | None = None,
+                        seeds: Sequence[int] | None = None, batch_size: int = 16) -> NoiseFloorScaling:
+    """SGD at a constant LR, started at the minimiser θ*: how high does the loss settle?
+
+    Starting at θ* leaves out the way down, so the whole run measures the floor: for each LR and
+    seed, the mean of ``L(θ_t) − L*`` over the second half of ``steps`` updates, with mini-batches
+    drawn independently (``"iid"``, the textbook setting) and, for comparison, reshuffled once per
+    epoch (``"epochs"``). Budgeted defaults: quick 2 LRs, 300 updates, 1 seed; standard
+    η = 0.125 … 2 (doubling), 1,680 updates, 3 seeds (about half a minute).
+    """
+    use_one_thread()
+    if lrs is None:
+        lrs = pick(quick=(0.25, 1.0), standard=(0.125, 0.25, 0.5, 1.0, 2.0))
+    if steps is None:
+        steps = pick(quick=300, standard=1680)
+    if seeds is None:
+        seeds = pick(quick=(0,), standard=(0, 1, 2))
+    if len(lrs) == 0 or len(seeds) == 0:
+        raise ValueError("lrs and seeds must not be empty; e.g. lrs=(0.25, 0.5, 1.0), seeds=(0, 1, 2)")
+    lrs = [check_positive("lrs", lr) for lr in lrs]
+    steps = check_int("steps", steps, minimum=20)
+    start = time.perf_counter()
+    problem = digits_problem()
+    iid = np.zeros((len(seeds), len(lrs)))
+    reshuffled = np.zeros_like(iid)
+    traces = []
+    for j, lr in enumerate(lrs):
+        runs = []
+        for i, seed in enumerate(seeds):
+            for sampling, table in (("iid", iid), ("epochs", reshuffled)):
+                eval_steps, gaps, _ = sgd_run(problem, S.constant(lr), steps, batch_size, seed,
+                                              sampling=sampling, start="optimum")
+                table[i, j] = gaps[len(gaps) // 2:].mean()
+                if sampling == "iid":
+                    runs.append(gaps)
+        traces.append(np.mean(runs, axis=0))
+    return NoiseFloorScaling(list(lrs), iid, reshuffled, np.array(traces), eval_steps,
+                             gradient_noise(problem, batch_size), batch_size, steps, time.perf_counter() - start)
+
+
+@dataclass
+class RobbinsMonro:
+    """Result of :func:`robbins_monro`: one row per schedule."""
+
+    labels: list[str]
+    schedules: list[S.Schedule]
+    eval_steps: np.ndarray
+    gaps: np.ndarray  # (schedules, seeds, evaluations): L − L*
+    steps: int
+    seconds: float
+
+    def sums(self, k: int) -> tuple[float, float]:
+        """``(Σ η_t, Σ η_t²)`` of schedule ``k`` over the run."""
+        lrs = self.schedules[k](np.arange(self.steps))
+        return float(lrs.sum()), float((lrs**2).sum())
+
+    def gap_at(self, k: int, step: int) -> float:
+        """Mean over seeds of L − L* at the evaluation nearest to ``step``."""
+        return float(self.gaps[k, :, int(np.argmin(np.abs(self.eval_steps - step)))].mean())
+
+    def summary(self) -> str:
+        mid = self.steps // 10
+        lines = [i18n.t("demos.decay.rm_intro", steps=self.steps, seeds=self.gaps.shape[1], seconds=self.seconds),
+                 i18n.t("demos.decay.rm_head", label=i18n.t("demos.col_run"), sum1="Σ η_t", sum2="Σ η_t²",
+                        mid=i18n.t("demos.decay.gap_after", t=f"{mid:,}"),
+                        end=i18n.t("demos.decay.gap_after", t=f"{self.steps:,}"))]
+        for k, label in enumerate(self.labels):
+            s1, s2 = self.sums(k)
+            lines.append(i18n.t("demos.decay.rm_head", label=label, sum1=f"{s1:,.0f}", sum2=f"{s2:,.0f}",
+                                mid=f"{self.gap_at(k, mid):.2e}", end=f"{self.gap_at(k, self.steps):.2e}"))
+        return "\n".join(lines)
+
+    def plot(self):
+        """Left: each schedule's LR. Right: L − L* (mean over seeds); both axes logarithmic."""
+        import matplotlib.pyplot as plt
+
+        from ..plotting import use_course_fonts
+
+        use_course_fonts()
+        fig, (ax_lr, ax_gap) = plt.subplots(1, 2, figsize=(12, 4.2), constrained_layout=True)
+        steps = np.unique(np.geomspace(1, self.steps, 400).astype(int)) - 1
+        for k, (label, schedule) in enumerate(zip(self.labels, self.schedules)):
+            ax_lr.loglog(steps + 1, schedule(steps), lw=2, color=f"C{k}", label=label)
+            ax_gap.loglog(self.eval_steps, self.gaps[k].mean(0), lw=1.6, color=f"C{k}", label=label)
+        ax_lr.set_title(i18n.t("demos.lr_title"))
+        ax_lr.set_ylabel(i18n.t("plot.lr"))
+        ax_gap.set_title(i18n.t("demos.gap_title"))
+        ax_gap.set_ylabel(i18n.t("demos.gap"))
+        for ax in (ax_lr, ax_gap):
+            ax.set_xlabel(i18n.t("demos.decay.step_log"))
+            ax.grid(True, alpha=0.3, which="both")
+            ax.legend(fontsize=8)
+        return fig
+
+
+def robbins_monro(lr: float = 1.0, t0: float = 1000, fast_t0: float = 100, steps: int | None = None,
+                  seeds: Sequence[int] | None = None, batch_size: int = 16) -> RobbinsMonro:
+    """Three LRs that start equal: constant, ``lr/(1 + t/t0)`` and ``lr/(1 + t/fast_t0)²``.
+
+    The second meets the Robbins–Monro conditions (its steps add up without limit, their squares
+    do not); the third decays so fast that its steps add up to only about ``lr·fast_t0``. SGD with
+    independent mini-batches from random weights; L − L* is measured at 60 log-spaced points.
+    Budgeted defaults: quick 1,000 updates, 1 seed; standard 20,000 updates, 2 seeds (about half
+    a minute).
+    """
+    use_one_thread()
+    if steps is None:
+        steps = pick(quick=1000, standard=20_000)
+    if seeds is None:
+        seeds = pick(quick=(0,), standard=(0, 1))
+    if len(seeds) == 0:
+        raise ValueError("seeds is empty; give at least one seed, e.g. (0, 1)")
+    steps = check_int("steps", steps, minimum=10)
+    schedules = [S.constant(lr), inverse_time(lr, t0), inverse_time(lr, fast_t0, power=2.0)]
+    labels = [i18n.t("demos.decay.constant", lr=lr), i18n.t("demos.decay.rm", lr=lr, t0=t0),
+              i18n.t("demos.decay.too_fast", lr=lr, t0=fast_t0)]
+    eval_at = np.unique(np.geomspace(10, steps, 60).astype(int))
+    start = time.perf_counter()
+    problem = digits_problem()
+    gaps = np.array([[sgd_run(problem, s, steps, batch_size, seed, sampling="iid", eval_at=eval_at)[1]
+                      for seed in seeds] for s in schedules])
+    return RobbinsMonro(labels, schedules, eval_at, gaps, steps, time.perf_counter() - start)
