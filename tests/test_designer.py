@@ -111,11 +111,13 @@ def test_rule_warmup_transformer():
 
 
 def test_rule_cosine_lr_min():
-    r = rules(D.design("cosine", 1e-3, 1000, optimizer="sgd"))["cosine_lr_min"]
+    r = rules(D.design("cosine", 1e-3, 1000, optimizer="sgd", lr_min=5e-4))["cosine_lr_min"]
     assert r.followed is False and r.suggested == {"lr_min": pytest.approx(1e-4)}
-    assert "Chinchilla" in r.source
+    assert "Chinchilla" in r.source and "Bergsma" in r.source
     assert rules(D.design("cosine", 1e-3, 1000, optimizer="sgd", lr_min=5e-5))["cosine_lr_min"].followed
-    assert not rules(D.design("cosine", 1e-3, 1000, optimizer="sgd", lr_min=5e-4))["cosine_lr_min"].followed
+    assert rules(D.design("cosine", 1e-3, 1000, optimizer="sgd", lr_min=1e-4))["cosine_lr_min"].followed
+    # ending at 0 is no mistake: linear decay to 0 beat cosine to lr/10 (Bergsma et al. 2025)
+    assert rules(D.design("cosine", 1e-3, 1000, optimizer="sgd"))["cosine_lr_min"].followed
     assert "cosine_lr_min" in rules(D.design("sgdr", 1e-3, 1000, optimizer="sgd"))
     assert "cosine_lr_min" not in rules(D.design("linear", 1e-3, 1000, optimizer="sgd"))
 

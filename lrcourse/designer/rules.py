@@ -28,10 +28,13 @@ i18n.load("designer")
 HIGH_ADAM_LR = {"transformer": 1e-4, "finetune": 1e-4}  # others: HIGH_ADAM_LR_DEFAULT
 HIGH_ADAM_LR_DEFAULT = 1e-3
 ADAM_START_SHARE = 0.5  # "no warmup": the LR of the first update is >= this share of the peak
-FINETUNE_LR = (1e-5, 5e-5)  # Devlin et al. 2019 (BERT) fine-tuning grid: 2e-5 ... 5e-5; 1e-5 for large models
+# BERT's fine-tuning grid is 2e-5 ... 5e-5 (Devlin et al. 2019); 1e-5 is RoBERTa's lower bound (Liu et al. 2019)
+FINETUNE_LR = (1e-5, 5e-5)
 PRETRAIN_LR = 1e-4  # BERT's pretraining LR; fine-tuning at this or above: warning
 TRANSFORMER_WARMUP_SHARE = (0.01, 0.10)  # BERT 1%, Transformer 4%, RoBERTa fine-tuning 6%
-COSINE_FLOOR = (1 / 100, 1 / 10)  # lr_min / lr
+# lr_min / lr at most this: Chinchilla and LLaMA end at lr/10; 0 is fine too (linear decay to 0 beat cosine to
+# lr/10 for LLM pretraining: Bergsma et al. 2025, arXiv 2502.15938; SGDR anneals to 0)
+COSINE_FLOOR_MAX = 1 / 10
 STEP_POINTS = kinds.MILESTONE_SHARES  # He et al. 2016: 32k and 48k of 64k iterations (also the default)
 WSD_DECAY_SHARE = (0.10, kinds.WSD_DECAY_SHARE)  # Hägele et al. 2024: 10-20% (the default is the upper end)
 CYCLIC_RATIO = (1 / 4, 1 / 3)  # Smith 2017: base_lr = max_lr/4 ... max_lr/3
@@ -147,13 +150,17 @@ def rule_warmup_transformer(c: Context):
 
 
 def rule_cosine_lr_min(c: Context):
-    """Cosine or SGDR: lr_min between lr/100 and lr/10 (Chinchilla, LLaMA: lr/10)."""
+    """Cosine or SGDR: lr_min at most lr/10, down to 0 (Chinchilla, LLaMA: lr/10; Bergsma et al. 2025: 0).
+
+    Only a floor above lr/10 is advised against: it skips the final drop of the loss. Ending at 0 is no
+    mistake: linear decay to 0 beat cosine to lr/10 in Bergsma et al.'s LLM runs, and SGDR anneals to 0.
+    """
     if c.kind not in ("cosine", "sgdr"):
         return None
     lr_min = c.params["lr_min"]
-    low, high = c.lr * COSINE_FLOOR[0], c.lr * COSINE_FLOOR[1]
-    followed = low * (1 - 1e-9) <= lr_min <= high * (1 + 1e-9)
-    values = {"low": low, "high": high, "lr_min": lr_min}
+    high = c.lr * COSINE_FLOOR_MAX
+    followed = lr_min <= high * (1 + 1e-9)
+    values = {"high": high, "lr_min": lr_min}
     return _rec("cosine_lr_min", "cosine_floor", values, {"lr_min": high}, followed)
 
 
@@ -208,7 +215,10 @@ def rule_linear_scaling(c: Context):
 
 
 def rule_finetune_lr(c: Context):
-    """Fine-tuning: LR between 1e-5 and 5e-5 (BERT, Devlin et al. 2019)."""
+    """Fine-tuning: LR between 1e-5 and 5e-5.
+
+    BERT's grid is 2e-5 … 5e-5 (Devlin et al. 2019); RoBERTa's goes down to 1e-5 (Liu et al. 2019).
+    """
     if c.task != "finetune":
         return None
     low, high = FINETUNE_LR
