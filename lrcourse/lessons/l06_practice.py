@@ -204,8 +204,8 @@ class ExperimentResult:
             acc = f"{100 * row['final_test_acc']:.2f}%"
             if row["n_seeds"] > 1:
                 acc += f" ± {100 * row['std']:.2f} ({', '.join(f'{100 * a:.1f}' for a in row['accs'])})"
-            lines.append(f"| {row['label']} | {acc} | {row['train_loss']:.3f} | {row['seconds_per_run'] / 60:.1f} min | "
-                         f"{row['n_seeds']} |")
+            minutes = i18n.t("exp.minutes", minutes=row["seconds_per_run"] / 60)
+            lines.append(f"| {row['label']} | {acc} | {row['train_loss']:.3f} | {minutes} | {row['n_seeds']} |")
         return "\n".join(lines)
 
     def _repr_markdown_(self) -> str:
