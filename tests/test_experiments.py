@@ -141,7 +141,7 @@ def test_plots_are_labelled_in_bengali(tiny):
     try:
         fig = res.plot()
         assert len(fig.axes) == 4  # the range test, then LR, loss, accuracy
-        assert "শেখার হার" in fig.axes[1].get_ylabel()
+        assert "লার্নিং রেট" in fig.axes[1].get_ylabel()
         assert "প্রস্তাবিত" in " ".join(t.get_text() for t in fig.axes[0].get_legend().get_texts())
     finally:
         lrcourse.set_language("en")

@@ -530,7 +530,7 @@ def test_plot_labels_follow_the_language(digits_result):
     plt.close(fig)
     lrcourse.set_language("bn")
     fig = digits_result.plot()
-    assert "শেখার হার" in fig.axes[0].get_xlabel()
+    assert "লার্নিং রেট" in fig.axes[0].get_xlabel()
     assert "LR রেঞ্জ টেস্ট" in fig.axes[0].get_title()
     plt.close(fig)
 

@@ -67,16 +67,3 @@ __all__ = [
     "MIN_ITERS",
     "MIN_POINTS",
 ]
-
-# Kept for the notebooks and for code written against earlier versions: the built-in problems
-# moved to lrcourse.problems and TensorBatches to lrcourse.data (imported on first use, so that
-# the range test does not depend on them).
-_MOVED = {"builtin_problem": "problems", "PROBLEMS": "problems", "Problem": "problems", "TensorBatches": "data"}
-
-
-def __getattr__(name: str):
-    if name in _MOVED:
-        import importlib
-
-        return getattr(importlib.import_module(f"lrcourse.{_MOVED[name]}"), name)
-    raise AttributeError(f"module 'lrcourse.finder' has no attribute {name!r}")
