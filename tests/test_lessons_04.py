@@ -195,14 +195,10 @@ def test_adamw_ema_weights_and_the_l2_contrast(decay):
 
 
 def test_adamw_decay_summary_and_plot_in_bengali(decay):
-    lrcourse.set_language("bn")
-    try:
-        assert "ধ্রুব" in decay.summary() and "কোসাইন" in decay.summary()
-        fig = decay.plot()
-        assert fig.axes[0].get_title() == i18n.t("pitfalls.adamw.shrink_title", language="bn")
-        matplotlib.pyplot.close(fig)
-    finally:
-        lrcourse.set_language("en")
+    lrcourse.set_language("bn")  # tests/conftest.py sets English again after each test
+    assert "ধ্রুব" in decay.summary() and "কোসাইন" in decay.summary()
+    fig = decay.plot()
+    assert fig.axes[0].get_title() == i18n.t("pitfalls.adamw.shrink_title", language="bn")
     with pytest.raises(ValueError, match="weight_decay"):
         l04_pitfalls.adamw_decay(weight_decay=0, steps=10)
 
@@ -231,12 +227,8 @@ def test_update_ratio_is_the_relative_change_of_the_weights_and_grows_with_the_l
 def test_update_ratio_summary_and_plot_in_bengali():
     result = l04_pitfalls.update_ratio(lrs=(1e-3, 1.0), steps=20, seeds=[0])
     lrcourse.set_language("bn")
-    try:
-        assert "লেয়ার 1" in result.summary()
-        fig = result.plot()
-        assert fig.axes[0].get_title() == i18n.t("pitfalls.ratio.title", language="bn")
-        assert fig.axes[0].get_yscale() == "log"
-        matplotlib.pyplot.close(fig)
-    finally:
-        lrcourse.set_language("en")
+    assert "লেয়ার 1" in result.summary()
+    fig = result.plot()
+    assert fig.axes[0].get_title() == i18n.t("pitfalls.ratio.title", language="bn")
+    assert fig.axes[0].get_yscale() == "log"
     assert result.median(1, 0, first=10) > 10 * result.median(0, 0, first=10)

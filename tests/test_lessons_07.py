@@ -81,14 +81,10 @@ def test_finetune_comparison_discriminative_lrs_forget_less(comparison):
 
 
 def test_finetune_comparison_in_bengali(comparison):
-    lrcourse.set_language("bn")
-    try:
-        text = comparison.summary()
-        assert "ডিসক্রিমিনেটিভ" in text and "হেডের LR" in text
-        fig = comparison.plot()
-        assert fig.axes[0].get_xlabel() == i18n.t("where.b_axis", language="bn")
-        matplotlib.pyplot.close(fig)
-    finally:
-        lrcourse.set_language("en")
+    lrcourse.set_language("bn")  # tests/conftest.py sets English again after each test
+    text = comparison.summary()
+    assert "ডিসক্রিমিনেটিভ" in text and "হেডের LR" in text
+    fig = comparison.plot()
+    assert fig.axes[0].get_xlabel() == i18n.t("where.b_axis", language="bn")
     with pytest.raises(ValueError, match="methods"):
         where.finetune_comparison(methods=("one", "all"), seeds=[0])
