@@ -9,7 +9,8 @@
   optimizer state after every update, the reason warmup helps Adam.
 
 Every text a learner sees goes through :mod:`lrcourse.i18n`; the messages are in
-``lrcourse/locale/l03_warmup.toml`` (keys ``demos.*``).
+``lrcourse/locale/l03_warmup.toml`` (keys ``demos.*``, and ``l03.*`` for the lines that
+notebook 03 prints itself).
 """
 
 from __future__ import annotations
@@ -287,7 +288,7 @@ class WarmupSweep:
     def table(self) -> str:
         finals = self.final_losses()
         labels = list(finals)
-        head = f"{'peak lr':>9} " + " ".join(f"{lab:>34}" for lab in labels)
+        head = f"{i18n.t('l03.col_peak'):>9} " + " ".join(f"{lab:>34}" for lab in labels)
         rows = [head]
         for i, lr in enumerate(self.comparisons):
             cells = []
@@ -355,7 +356,7 @@ class AdamTrace:
     n_excluded: int  # parameters whose gradient was exactly 0 so far (v = 0), left out of the statistics
 
     def table(self, at: Sequence[int] = (1, 2, 5, 10, 20, 50, 100, 200)) -> str:
-        rows = [f"{'t':>5} {'median lr/(√v̂+ε)':>18} {'5%':>10} {'95%':>10} {'no bias corr.':>14} "
+        rows = [f"{'t':>5} {i18n.t('l03.col_median'):>18} {'5%':>10} {'95%':>10} {i18n.t('l03.col_raw'):>14} "
                 f"{'RMS(Δθ)/lr':>11} {'|Δlog v̂|':>9}"]
         for t in at:
             if t > len(self.steps):
