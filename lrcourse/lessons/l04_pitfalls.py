@@ -23,15 +23,15 @@ from __future__ import annotations
 
 import copy
 import time
-import warnings
 from dataclasses import dataclass
-from typing import Callable, NamedTuple, Sequence
+from typing import NamedTuple, Sequence
 
 import numpy as np
 import torch
 from torch import nn
 
 from .. import i18n
+from .. import schedules as S
 from .._runtime import check_int, check_positive, seeded, single_thread
 from ..budget import pick
 
@@ -43,35 +43,13 @@ i18n.load("l04_pitfalls")
 # --------------------------------------------------------------------------------------------
 
 
-def lrs_used(
-    make_scheduler: Callable[[torch.optim.Optimizer], object],
-    steps: int,
-    scheduler_first: bool = False,
-    lr: float = 0.1,
-) -> tuple[list[float], list[str]]:
-    """Run ``steps`` updates of a one-parameter SGD optimizer driven by ``make_scheduler(opt)``.
-
-    Returns ``(lrs, warning_texts)``: the LR that each update ``t = 0 .. steps-1`` really used,
-    and the text of every warning raised meanwhile. ``scheduler_first=False`` is the right order
-    (``optimizer.step()`` then ``scheduler.step()``); ``True`` is the mistake.
-    """
-    if not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps={steps!r} must be a positive int")
-    param = torch.zeros(1, requires_grad=True)
-    opt = torch.optim.SGD([param], lr=lr)
-    used: list[float] = []
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        sched = make_scheduler(opt)
-        for _ in range(steps):
-            param.grad = torch.ones_like(param)
-            if scheduler_first:
-                sched.step()
-            used.append(opt.param_groups[0]["lr"])  # the LR the coming update reads
-            opt.step()
-            if not scheduler_first:
-                sched.step()
-    return used, [str(w.message) for w in caught]
+def lrs_used(make_scheduler, steps: int, scheduler_first: bool = False, lr: float = 0.1):
+    """``(lrs, warning_texts)`` of :func:`lrcourse.schedules.lrs_used` (see there): the LR that each
+    update ``t = 0 .. steps-1`` really used, and every warning raised meanwhile."""
+    probe = S.lrs_used(make_scheduler, steps, lr=lr, scheduler_first=scheduler_first)
+    if probe.error is not None:
+        raise probe.error
+    return probe.lrs.tolist(), probe.warnings
 
 
 # --------------------------------------------------------------------------------------------
