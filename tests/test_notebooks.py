@@ -105,7 +105,7 @@ def test_notebook_names_follow_reading_order():
     for lang in LANGS:
         for name in _notebooks(lang):
             assert re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", name), (
-                f"notebooks/{lang}/{name}: name must be NN_lowercase_name.ipynb (the reading order, see course-design.md)"
+                f"notebooks/{lang}/{name}: name must be NN_lowercase_name.ipynb (NN is the reading order)"
             )
 
 

@@ -24,12 +24,13 @@ design already does what is recommended):
                        Ma & Yarats, AAAI 2021); at most about a quarter of a short run.
 ``warmup_transformer`` Transformers: warm up for a few percent of the run (1% in BERT,
                        4% in "Attention Is All You Need"; 6% in RoBERTa's fine-tuning).
-``cosine_lr_min``      cosine (and SGDR): end at lr/100 … lr/10 (Chinchilla and LLaMA end at lr/10).
+``cosine_lr_min``      cosine (and SGDR): end at lr/10 or lower, down to 0 (Chinchilla and LLaMA end at
+                       lr/10; Bergsma et al. 2025 find linear decay to 0 better still).
 ``step_milestones``    step decay: ÷10 at 50% and 75% of the run (He et al. 2016, CIFAR-10:
                        32k and 48k of 64k iterations), or every 30 of 90 epochs (ImageNet).
 ``linear_scaling``     batch size changed: scale the LR with the batch (Goyal et al. 2017),
                        with a gradual warmup; for Adam, note the square-root rule.
-``finetune_lr``        fine-tuning: LR 1e-5 … 5e-5 (BERT, Devlin et al. 2019).
+``finetune_lr``        fine-tuning: LR 2e-5 … 5e-5 (BERT's grid, Devlin et al. 2019); RoBERTa goes down to 1e-5.
 ``one_cycle_finder``   one-cycle: take max_lr from an LR range test (Smith 2018); without a
                        finder result, run one.
 ``wsd_decay``          WSD: cool down over the last 10–20% of the run, 1 − √ shape (Hägele et al. 2024).
