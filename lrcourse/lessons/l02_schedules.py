@@ -6,7 +6,8 @@
   notebook can draw both libraries' curves from real runs.
 
 Every text a learner sees goes through :mod:`lrcourse.i18n`; the messages (the explorer's labels
-and the plot titles of notebook 02) are in ``lrcourse/locale/l02_schedules.toml`` (keys ``demos.*``).
+and the plot titles of notebook 02, keys ``demos.*``; the lines and legends that notebook 02's own
+code cells print, keys ``l02.*``) are in ``lrcourse/locale/l02_schedules.toml``.
 """
 
 from __future__ import annotations
