@@ -34,78 +34,33 @@ and test code; the committed sources have no outputs.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-import nbformat
 import pytest
 
 from lrcourse import i18n
 import lrcourse.checks  # noqa: F401  (registers the messages)
 
-ROOT = Path(__file__).resolve().parents[1]
-COURSE = ROOT / "notebooks" / "grading"
-BIN = Path(sys.executable).parent
-NOTEBOOK = "lr_schedules"
-EN, BN = "lr-schedules-en", "lr-schedules-bn"
-AUTOGRADED_POINTS = 17
-# Per cell during the test: long enough for the MLP cells on a loaded 2-core CI machine (about 3 s
-# unloaded), short enough that the infinite-loop submission costs little. The course's own config
-# allows 300 s.
-TEST_CELL_TIMEOUT = 30
-
-
-def _env() -> dict:
-    env = os.environ.copy()
-    # nbgrader runs `alembic` (and the kernel runs python) from the virtual environment: put it first.
-    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
-    env["MPLBACKEND"] = "Agg"
-    env.pop("LRCOURSE_LANG", None)
-    return env
-
-
-def nbgrader(cwd: Path, *args: str, check: bool = True, timeout: int = 900) -> subprocess.CompletedProcess:
-    proc = subprocess.run(
-        [str(BIN / "nbgrader"), *args],
-        cwd=cwd,
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    if check and proc.returncode != 0:
-        pytest.fail(
-            f"nbgrader {' '.join(args)} exited with {proc.returncode}\n"
-            f"stdout:\n{proc.stdout[-3000:]}\nstderr:\n{proc.stderr[-5000:]}"
-        )
-    return proc
-
-
-def _read(path: Path) -> nbformat.NotebookNode:
-    return nbformat.read(path, as_version=4)
-
-
-def _source(assignment: str) -> Path:
-    return COURSE / "source" / assignment / f"{NOTEBOOK}.ipynb"
-
-
-def _replace_solution(nb, cell_id: str, code: str) -> None:
-    cell = next(c for c in nb.cells if c.get("id") == cell_id)
-    cell.source = code.strip("\n")
-
-
-def _fill_from_source(release_nb, source_nb) -> None:
-    """A learner who solved everything: the release with every solution cell taken from the source."""
-    solutions = {c.id: c.source for c in source_nb.cells if c.metadata.get("nbgrader", {}).get("solution")}
-    for cell in release_nb.cells:
-        if cell.get("id") in solutions:
-            cell.source = solutions[cell.id]
-    # the analysis: a written answer
-    _replace_solution(release_nb, "analysis", "Cosine and warmup + cosine did best; see my table above.")
+from grading_course import (  # noqa: F401  (nbgrader, EN, BN: also used by other grading tests)
+    AUTOGRADED_POINTS,
+    BN,
+    COURSE,
+    EN,
+    NOTEBOOK,
+    TEST_CELL_TIMEOUT,
+    TIMEOUT_OPTION,
+    auto_total as _auto_total,
+    cell_source,
+    filled,
+    grades as _grades,
+    lost as _lost,
+    make_course,
+    nbgrader,
+    read as _read,
+    replace_solution as _replace_solution,
+    source_path as _source,
+    submit as _submit,
+)
 
 
 BUGGY_STEP = '''
@@ -130,59 +85,38 @@ def warmup_cosine(t, warmup, T, lr_max=1e-3, lr_min=1e-5):
 '''
 
 
-def _ahead_train_mlp(source_nb) -> str:
+def ahead_train_mlp(nb) -> str:
     """The solution's loop, but setting the LR of update t from schedule(t + 1)."""
-    code = next(c.source for c in source_nb.cells if c.get("id") == "train_mlp")
+    code = cell_source(nb, "train_mlp")
     assert "lr = float(schedule(t))" in code
     return code.replace("lr = float(schedule(t))", "lr = float(schedule(t + 1))")
 
 
-def _stray_loop_plot(source_nb) -> str:
-    code = next(c.source for c in source_nb.cells if c.get("id") == "plot_all_schedules")
-    return "while True:  # trying something, forgot to stop\n    pass\n\n" + code
-
-
-def _submit(course: Path, student: str, assignment: str, nb) -> None:
-    folder = course / "submitted" / student / assignment
-    folder.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, folder / f"{NOTEBOOK}.ipynb")
-    (folder / "timestamp.txt").write_text("2026-11-25 09:00:00.000000 UTC")
+def _stray_loop_plot(nb) -> str:
+    return "while True:  # trying something, forgot to stop\n    pass\n\n" + cell_source(nb, "plot_all_schedules")
 
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     """A graded copy of the course folder: generate, submit, autograde, feedback."""
     started = time.perf_counter()
-    course = tmp_path_factory.mktemp("grading") / "course"
-    shutil.copytree(
-        COURSE,
-        course,
-        ignore=shutil.ignore_patterns("release", "submitted", "autograded", "feedback", "gradebook.db", ".nbgrader.log", "__pycache__"),
-    )
-    for assignment in (EN, BN):
-        nbgrader(course, "generate_assignment", assignment, "--force")
-
-    src_en, src_bn = _read(_source(EN)), _read(_source(BN))
-    rel_en = _read(course / "release" / EN / f"{NOTEBOOK}.ipynb")
-    rel_bn = _read(course / "release" / BN / f"{NOTEBOOK}.ipynb")
+    course = make_course(tmp_path_factory.mktemp("grading"))
+    src_en = _read(_source(EN))
 
     _submit(course, "solution", EN, src_en)
-    _submit(course, "untouched", EN, rel_en)
+    _submit(course, "untouched", EN, _read(course / "release" / EN / f"{NOTEBOOK}.ipynb"))
 
-    nb = nbformat.from_dict(json.loads(json.dumps(rel_en)))
-    _fill_from_source(nb, src_en)
+    nb = filled(course, EN)
     _replace_solution(nb, "step_decay", BUGGY_STEP)
     _replace_solution(nb, "warmup_cosine", BUGGY_WARMUP_COSINE)
-    _replace_solution(nb, "train_mlp", _ahead_train_mlp(src_en))
+    _replace_solution(nb, "train_mlp", ahead_train_mlp(src_en))
     _submit(course, "mistakes", EN, nb)
 
-    nb = nbformat.from_dict(json.loads(json.dumps(rel_en)))
-    _fill_from_source(nb, src_en)
+    nb = filled(course, EN)
     _replace_solution(nb, "plot_all_schedules", _stray_loop_plot(src_en))
     _submit(course, "loop", EN, nb)
 
-    nb = nbformat.from_dict(json.loads(json.dumps(rel_en)))
-    _fill_from_source(nb, src_en)
+    nb = filled(course, EN)
     _replace_solution(nb, "cosine_lr", BUGGY_COSINE)
     _replace_solution(nb, "warmup_cosine", INDEPENDENT_WARMUP_COSINE)
     _replace_solution(nb, "step_decay", BUGGY_STEP)
@@ -190,15 +124,13 @@ def course(tmp_path_factory):
     _replace_solution(nb, "test_step_decay", "pass  # the learner edited the test")
     _submit(course, "deleted", EN, nb)
 
-    nb = nbformat.from_dict(json.loads(json.dumps(rel_bn)))
-    _fill_from_source(nb, src_bn)
+    nb = filled(course, BN)
     _replace_solution(nb, "step_decay", BUGGY_STEP)
     _submit(course, "mistakes-bn", BN, nb)
 
-    timeout = f"--Execute.timeout={TEST_CELL_TIMEOUT}"
     t0 = time.perf_counter()
-    nbgrader(course, "autograde", EN, timeout)
-    nbgrader(course, "autograde", BN, timeout)
+    nbgrader(course, "autograde", EN, TIMEOUT_OPTION)
+    nbgrader(course, "autograde", BN, TIMEOUT_OPTION)
     autograde_s = time.perf_counter() - t0
     nbgrader(course, "generate_feedback", EN)
     nbgrader(course, "generate_feedback", BN)
@@ -209,24 +141,7 @@ def course(tmp_path_factory):
     return course
 
 
-def _grades(course: Path, assignment: str, student: str) -> dict[str, tuple]:
-    """{grade_id: (score, max_score, needs_manual_grade)} from the gradebook."""
-    from nbgrader.api import Gradebook
-
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        sub = gb.find_submission_notebook(NOTEBOOK, assignment, student)
-        return {g.name: (g.score, g.max_score, g.needs_manual_grade) for g in sub.grades}
-
-
-def _auto_total(grades: dict) -> float:
-    return sum(score for name, (score, _, _) in grades.items() if name != "analysis")
-
-
-def _lost(grades: dict) -> set[str]:
-    return {name for name, (score, mx, _) in grades.items() if name != "analysis" and score < mx}
-
-
-def _feedback(course: Path, assignment: str, student: str) -> str:
+def _feedback(course, assignment: str, student: str) -> str:
     path = course / "feedback" / student / assignment / f"{NOTEBOOK}.html"
     assert path.is_file(), f"no feedback HTML at {path}"
     return path.read_text(encoding="utf-8")
