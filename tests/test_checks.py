@@ -23,7 +23,8 @@ import torch
 
 import lrcourse
 from lrcourse import checks, i18n
-from lrcourse.checks import _SPECS, _close  # the specs behind the checks, to test the tolerances
+from lrcourse.checks import sandbox
+from lrcourse.checks.formulas import SPECS, close  # the specs behind the checks, to test the tolerances
 
 import assignment_corpus
 
@@ -170,7 +171,7 @@ def test_references_match_lrcourse_schedules_and_pytorch():
 def test_every_mistake_differs_from_the_formula_at_a_visible_case(part):
     """A mistake that agrees with the formula at every visible case (within the tolerance) would
     pass the learner's self-check: none may."""
-    spec = _SPECS[part]
+    spec = SPECS[part]
     fulls = [spec.full(args) for args in spec.cases]
     for mistake in spec.mistakes:
         differs = False
@@ -180,7 +181,7 @@ def test_every_mistake_differs_from_the_formula_at_a_visible_case(part):
             except (ArithmeticError, ValueError):
                 differs = True  # the learner's code would raise there: caught too
                 break
-            if not _close(value, float(spec.ref(*f)), spec.tolerance(f)):
+            if not close(value, float(spec.ref(*f)), spec.tolerance(f)):
                 differs = True
                 break
         assert differs, f"{part}: the mistake {mistake.key} {mistake.fields} is invisible at the visible cases"
@@ -242,7 +243,7 @@ def test_learner_warnings_do_not_reach_stderr(capsys):
 
 
 def test_a_learners_except_exception_cannot_swallow_the_time_limit(monkeypatch):
-    monkeypatch.setattr(checks, "TIME_LIMIT_S", 0.5)
+    monkeypatch.setattr(sandbox, "TIME_LIMIT_S", 0.5)
 
     def step_decay(t, lr0=0.1, gamma=0.1, k=30):
         while True:
@@ -314,7 +315,7 @@ def test_time_limit_works_under_an_outer_alarm_and_restores_it(monkeypatch):
     inside it, and give the outer alarm back with its remaining time."""
     import signal
 
-    monkeypatch.setattr(checks, "TIME_LIMIT_S", 0.3)
+    monkeypatch.setattr(sandbox, "TIME_LIMIT_S", 0.3)
     fired = []
     previous = signal.signal(signal.SIGALRM, lambda *a: fired.append(True))
     signal.setitimer(signal.ITIMER_REAL, 50.0)
