@@ -75,11 +75,11 @@ def _digits_problem(opt_name: str, seed: int, batch_size: int = 32) -> Problem:
     x_tr, y_tr, x_te, y_te = digits()
     make_model = lambda: digits_mlp(seed=seed)  # noqa: E731
     make_opt = digits_optimizer(opt_name)
-    opt_text = "SGD momentum 0.9" if opt_name == "sgd" else "Adam"
+    opt_text = i18n.t("finder.problem.sgd", momentum=0.9) if opt_name == "sgd" else "Adam"
     model = make_model()
     return Problem(
         name=f"digits-{opt_name}",
-        description=f"digits MLP (64-64-10), {opt_text}, batch 32",
+        description=i18n.t("finder.problem.digits", optimizer=opt_text, batch=batch_size),
         model=model,
         optimizer=make_opt(model, 1e-3),
         loss_fn=nn.CrossEntropyLoss(),
@@ -120,8 +120,8 @@ def _cifar_problem(seed: int, batch_size: int = 128, subset: int | None = 10_000
     optimizer, loss_fn = train.practice_setup(model, x_tr, **setup)
     return Problem(
         name="cifar10",
-        description=f"CIFAR-10 practice CNN cifar_net(widths={tuple(widths)}), {_describe_setup(**setup)}, "
-        f"batch {batch_size}, {len(x_tr)} training images",
+        description=i18n.t("finder.problem.cifar", widths=tuple(widths), setup=_describe_setup(**setup),
+                           batch=batch_size, n=len(x_tr)),
         model=model,
         optimizer=optimizer,
         loss_fn=loss_fn,
@@ -137,10 +137,10 @@ def _cifar_problem(seed: int, batch_size: int = 128, subset: int | None = 10_000
 def _describe_setup(optimizer: str = "sgd", momentum: float = 0.9, nesterov: bool = True,
                     weight_decay: float = 5e-4, label_smoothing: float = 0.2) -> str:
     """The practice set-up in words (the defaults are those of :func:`lrcourse.train.practice_setup`)."""
-    name = {"sgd": f"{'Nesterov ' if nesterov and momentum > 0 else ''}SGD momentum {momentum:g}",
-            "adam": "Adam", "adamw": "AdamW"}.get(optimizer, optimizer)
+    sgd = "finder.problem.nesterov" if nesterov and momentum > 0 else "finder.problem.sgd"
+    name = {"sgd": i18n.t(sgd, momentum=f"{momentum:g}"), "adam": "Adam", "adamw": "AdamW"}.get(optimizer, optimizer)
     decay = f"{weight_decay:.0e}".replace("e-0", "e-") if weight_decay else "0"
-    return f"{name}, weight decay {decay}, label smoothing {label_smoothing:g}"
+    return i18n.t("finder.problem.setup", optimizer=name, decay=decay, smoothing=f"{label_smoothing:g}")
 
 
 PROBLEMS: dict[str, Callable[..., Problem]] = {

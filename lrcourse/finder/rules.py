@@ -113,8 +113,10 @@ def suggest(lrs, losses, *, trend=None, cap_factor: float = 3.0) -> Suggestion:
       of the lowest loss divided by ``cap_factor`` (3; Smith's rule of thumb that a good LR
       sits a factor 3-4 below the largest one that still trains), and never above the latter.
       The two estimates err in different ways (the valley moves with the length of the fall,
-      the lowest point with a few batches), so their midpoint is steadier than either; chosen
-      with benchmarks/finder.py, where the valley alone fell short on CIFAR-10. If the loss
+      the lowest point with a few batches). The blend was chosen with benchmarks/finder.py,
+      where the valley alone fell short on CIFAR-10; it is NOT steadier across seeds than
+      either rule (lesson 05's seed test: 0.40 decades against 0.32 for the valley and 0.24
+      for steep), because the valley and the lowest point tend to move together. If the loss
       never falls clearly, the reason says so and it falls back to ``minimum``.
     """
     lrs = np.asarray(lrs, dtype=np.float64)
@@ -156,8 +158,9 @@ def suggest(lrs, losses, *, trend=None, cap_factor: float = 3.0) -> Suggestion:
     # Two estimates of a good LR: the valley (inside the fall, from its shape) and a third of the
     # LR of the lowest loss (Smith: a good LR sits 3-4x below the largest one that still trains;
     # from the position of the edge). Each is noisy in its own way (the valley moves with the
-    # length of the fall, the lowest point with a few batches); their midpoint on a log scale is
-    # steadier than either. Never above the third of the lowest point.
+    # length of the fall, the lowest point with a few batches); their midpoint on a log scale did
+    # best in benchmarks/finder.py (not steadier across seeds: see above). Never above the third
+    # of the lowest point.
     cap = lr_at_min / cap_factor
     recommended = min(math.sqrt(valley * cap), cap)
     return Suggestion(
