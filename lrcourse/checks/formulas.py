@@ -22,6 +22,7 @@ from typing import Callable
 from numpy import asarray, float64, integer, ndarray
 from numpy import array as np_array
 
+from .._runtime import check_choice
 from .guard import FrozenDict
 from .sandbox import fmt
 from .settings import SCHEDULE_KEYS
@@ -67,8 +68,7 @@ def reference(key: str, t, *args) -> float | ndarray:
 
     ``reference("cosine", 2500, 10_000, 1e-3, 1e-5)``; ``t`` may be an int or a sequence of ints.
     """
-    if key not in REFERENCES:
-        raise ValueError(f"key={key!r} is not a schedule of the assignment; use one of {SCHEDULE_KEYS}")
+    check_choice("key", key, SCHEDULE_KEYS)
     if isinstance(t, (int, integer)) or (isinstance(t, ndarray) and t.ndim == 0):
         return float(REFERENCES[key](int(t), *args))
     return np_array(reference_values(key, asarray(t).ravel().tolist(), args), dtype=float64)
