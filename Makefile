@@ -4,7 +4,8 @@
 #   make designer  the LR Schedule Designer as a web app (Voilà)
 # Instructors (README, "Grading the assignment with nbgrader"), from the repository root:
 #   make assignment                        release/ regenerated from source/, both languages
-#   make grade ASSIGNMENT=lr-schedules-en  autograde (JOBS processes at once), feedback, grades.csv
+#   make grade ASSIGNMENT=lr-schedules-en  autograde (JOBS processes at once), the instructor scan,
+#                                          feedback, grades.csv
 #   make formgrader                        JupyterLab in the course folder, for the Formgrader
 # A second run reinstalls nothing when nothing changed: the install is recorded in a stamp file
 # that depends on pyproject.toml, and is redone only when that changes or the venv is broken.
@@ -74,8 +75,14 @@ assignment: setup
 		&& $(NBGRADER) generate_assignment lr-schedules-bn --force
 
 # Submissions must be in $(GRADING)/submitted/<student>/$(ASSIGNMENT)/ (nbgrader collect or zip_collect).
+# The instructor scan (lrcourse.checks.scan) lists answer cells that do what no answer needs, to be
+# read by hand; its exit status 1 means "something flagged", not a failure of the grading.
 grade: setup
 	cd $(GRADING) && $(abspath $(PY)) parallel_autograde.py $(ASSIGNMENT) --jobs $(JOBS)
+	@cd $(GRADING) && { $(abspath $(PY)) -m lrcourse.checks.scan submitted/*/$(ASSIGNMENT) > flagged-$(ASSIGNMENT).tsv; \
+		case $$? in 0) echo "scan: nothing flagged" ;; \
+		1) cat flagged-$(ASSIGNMENT).tsv; echo "scan: read the cells above by hand ($(GRADING)/flagged-$(ASSIGNMENT).tsv)" ;; \
+		*) exit 1 ;; esac; }
 	cd $(GRADING) && $(NBGRADER) generate_feedback $(ASSIGNMENT)
 	cd $(GRADING) && $(NBGRADER) export
 	@echo "feedback: $(GRADING)/feedback/<student>/$(ASSIGNMENT)/  grades: $(GRADING)/grades.csv"

@@ -1,11 +1,15 @@
 """How long grading takes, and how well the checks diagnose: numbers for the issue's closing note.
 
-    .venv/bin/python benchmarks/grading.py [--submissions N] [--skip-autograde]
+    .venv/bin/python benchmarks/grading.py [--submissions 60] [--jobs 2] [--skip-sequential]
+                                           [--skip-autograde] [--skip-corpus]
 
-1. Autograde time per submission: N copies of the instructor solution are autograded by the real
-   `nbgrader autograde` in a temporary copy of notebooks/grading. The baseline, measured in the same
-   run, is a plain `jupyter nbconvert --execute` of the same notebook; the ratio is nbgrader's
-   overhead (database, cell overwrite, checksum, a fresh kernel per submission).
+1. Grading a class: N synthetic submissions (the release with every answer from the instructor's
+   source; every third one with step decay's float-division mistake) in a temporary copy of
+   notebooks/grading, graded twice in the same run: by plain sequential `nbgrader autograde`
+   (the baseline) and by `parallel_autograde.py --jobs J` (J processes, one gradebook copy each,
+   merged; see that file). Prints submissions per minute for both, the speed-up, whether both
+   gradebooks hold the same scores, and the load average (the machine may be shared). The goal:
+   60 submissions in under 5 minutes on 2 cores.
 2. The corpus figures (tests/assignment_corpus): buggy implementations caught (and caught with the
    mistake named) out of the total, and false alarms on correct ones, and the time per check.
 3. One example message in each language.
@@ -28,51 +32,79 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 BIN = Path(sys.executable).parent
-COURSE = ROOT / "notebooks" / "grading"
-
-
-def _env():
-    env = os.environ.copy()
-    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
-    env["MPLBACKEND"] = "Agg"
-    return env
+EN = "lr-schedules-en"
+STEP_FLOAT_DIVISION = """
+def step_decay(t, lr0=0.1, gamma=0.1, k=30):
+    return lr0 * gamma ** (t / k)
+"""
 
 
 def _run(cmd, cwd):
-    """(wall seconds, CPU seconds of the command and the kernels it started).
+    """(wall seconds, CPU seconds of the command and everything it started, e.g. kernels).
 
-    On a machine shared with other jobs the wall time grows with the load; the CPU time does not,
-    and for this single-threaded work it is close to the wall time on an idle machine."""
+    On a machine shared with other jobs the wall time grows with the load; the CPU time does not."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, env=_env(), capture_output=True, text=True)
+    env = dict(os.environ, MPLBACKEND="Agg")
+    proc = subprocess.run([str(c) for c in cmd], cwd=cwd, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode:
-        raise SystemExit(f"{' '.join(map(str, cmd))} failed:\n{proc.stderr[-3000:]}")
+        raise SystemExit(f"{' '.join(map(str, cmd))} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu
 
 
-def autograde_timing(n: int) -> None:
+def _class(folder: Path, n: int) -> Path:
+    """A course copy with the assignment generated and ``n`` submissions in submitted/."""
+    from grading_course import filled, make_course, replace_solution, submit
+
+    course = make_course(folder, assignments=(EN,))
+    for i in range(n):
+        nb = filled(course, EN)
+        if i % 3 == 2:
+            replace_solution(nb, "step_decay", STEP_FLOAT_DIVISION)
+        submit(course, f"student{i:03d}", EN, nb)
+    return course
+
+
+def _scores(course: Path) -> dict:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        return {(s.student_id, g.name): g.score for s in gb.assignment_submissions(EN)
+                for nb in s.notebooks for g in nb.grades}
+
+
+def _load() -> str:
+    return f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
+
+
+def grading_speed(n: int, jobs: int, sequential: bool) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        course = Path(tmp) / "course"
-        shutil.copytree(COURSE, course, ignore=shutil.ignore_patterns("release", "gradebook.db", "submitted", "autograded", "feedback"))
-        _run([BIN / "nbgrader", "generate_assignment", "lr-schedules-en", "--force"], course)
-        source = course / "source" / "lr-schedules-en" / "lr_schedules.ipynb"
-        plain, plain_cpu = _run([BIN / "jupyter", "nbconvert", "--to", "notebook", "--execute", str(source), "--output", str(Path(tmp) / "plain.ipynb")], course)
-        for i in range(n):
-            folder = course / "submitted" / f"student{i}" / "lr-schedules-en"
-            folder.mkdir(parents=True)
-            shutil.copy(source, folder / "lr_schedules.ipynb")
-        total, total_cpu = _run([BIN / "nbgrader", "autograde", "lr-schedules-en"], course)
-        feedback, feedback_cpu = _run([BIN / "nbgrader", "generate_feedback", "lr-schedules-en"], course)
-    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    print(f"autograde: {n} submissions in {total:.1f} s wall = {total / n:.1f} s per submission "
-          f"(CPU {total_cpu / n:.1f} s per submission)")
-    print(f"baseline, nbconvert --execute of the same notebook: {plain:.1f} s wall (CPU {plain_cpu:.1f} s); "
-          f"ratio autograde per submission / plain: wall {total / n / plain:.2f}, CPU {total_cpu / n / plain_cpu:.2f}")
-    print(f"generate_feedback for {n}: {feedback:.1f} s wall (CPU {feedback_cpu:.1f} s)")
+        parallel_course = _class(Path(tmp) / "parallel", n)
+        rows = []
+        if sequential:
+            sequential_course = Path(tmp) / "sequential" / "course"
+            shutil.copytree(parallel_course, sequential_course)
+            print(f"sequential nbgrader autograde of {n} submissions ({_load()}) ...", flush=True)
+            wall, cpu = _run([BIN / "nbgrader", "autograde", EN], sequential_course)
+            rows.append(("sequential nbgrader autograde", wall, cpu, _load()))
+        print(f"parallel_autograde.py --jobs {jobs} of {n} submissions ({_load()}) ...", flush=True)
+        wall, cpu = _run([sys.executable, "parallel_autograde.py", EN, "--jobs", jobs], parallel_course)
+        rows.append((f"parallel_autograde.py --jobs {jobs}", wall, cpu, _load()))
+        feedback, _ = _run([BIN / "nbgrader", "generate_feedback", EN], parallel_course)
+        same = _scores(sequential_course) == _scores(parallel_course) if sequential else None
+        graded = len({student for student, _ in _scores(parallel_course)})
+    print(f"\ngrading {n} submissions ({graded} graded):")
+    for name, wall, cpu, load in rows:
+        print(f"  {name:34s} {wall:7.1f} s wall = {n / wall * 60:5.1f} submissions/min "
+              f"(CPU {cpu / n:.1f} s per submission; {load} at the end)")
+    if sequential:
+        print(f"  speed-up {rows[0][1] / rows[1][1]:.2f}x; the same scores in both gradebooks: {same}")
+    goal = rows[-1][1] / n * 60
+    print(f"  60 submissions at this rate: {goal / 60:.1f} min (goal: under 5 min on 2 cores)")
+    print(f"  generate_feedback for {n}: {feedback:.1f} s wall")
 
 
 def corpus_figures() -> None:
@@ -135,15 +167,19 @@ def corpus_figures() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--submissions", type=int, default=4)
+    parser.add_argument("--submissions", type=int, default=60)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="parallel processes (default: CPUs)")
+    parser.add_argument("--skip-sequential", action="store_true", help="only the parallel grading")
     parser.add_argument("--skip-autograde", action="store_true")
+    parser.add_argument("--skip-corpus", action="store_true")
     args = parser.parse_args()
     import torch
 
     torch.set_num_threads(1)
     if not args.skip_autograde:
-        autograde_timing(args.submissions)
-    corpus_figures()
+        grading_speed(args.submissions, args.jobs, sequential=not args.skip_sequential)
+    if not args.skip_corpus:
+        corpus_figures()
 
 
 if __name__ == "__main__":

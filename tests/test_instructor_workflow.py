@@ -83,13 +83,13 @@ def readme_block() -> list[str]:
     return block
 
 
-def readme_nbgrader_commands() -> list[list[str]]:
-    """The nbgrader commands of the block, in order, as argv lists (comments dropped)."""
+def readme_commands() -> list[str]:
+    """The block's commands after ``cd notebooks/grading`` that run a program of the venv
+    (``nbgrader``, ``python``), in order, as written (comments included: the shell drops them)."""
     block = readme_block()
     assert "cd notebooks/grading" in block, "the README's grading commands should run in notebooks/grading"
     after_cd = block[block.index("cd notebooks/grading") + 1:]
-    commands = [shlex.split(line, comments=True) for line in after_cd]
-    return [argv for argv in commands if argv[:1] == ["nbgrader"]]
+    return [line for line in after_cd if shlex.split(line, comments=True)[:1] in (["nbgrader"], ["python"])]
 
 
 def _without_venv(path: str) -> str:
@@ -122,12 +122,14 @@ def _lms_zips(course: Path) -> None:
         z.writestr(f"doejohn_LATE_{CANVAS_ID}_678902_notes.txt", "my notes")
 
 
-def _run_readme_line(course: Path, argv: list[str], activated: bool, checkout: Path) -> subprocess.CompletedProcess:
+def _run_readme_line(course: Path, line: str, activated: bool, checkout: Path) -> subprocess.CompletedProcess:
+    """``line`` in bash, as written after activation, or else with the program called by its path."""
     if activated:
-        cmd, env = argv, _instructor_env(checkout / ".venv")
+        env = _instructor_env(checkout / ".venv")
     else:
-        cmd, env = ["../../.venv/bin/nbgrader", *argv[1:]], _instructor_env(None)
-    return subprocess.run(cmd, cwd=course, env=env, capture_output=True, text=True, timeout=900)
+        program, rest = line.split(" ", 1)
+        line, env = f"../../.venv/bin/{program} {rest}", _instructor_env(None)
+    return subprocess.run(["bash", "-c", line], cwd=course, env=env, capture_output=True, text=True, timeout=900)
 
 
 @pytest.fixture(scope="module")
@@ -136,13 +138,12 @@ def lms_course(tmp_path_factory):
     checkout = tmp_path_factory.mktemp("checkout")
     (checkout / ".venv").symlink_to(ROOT / ".venv", target_is_directory=True)
     course = make_course(checkout / "notebooks", assignments=()).rename(checkout / "notebooks" / "grading")
-    commands = readme_nbgrader_commands()
     runs = {}
     for activated in (False, True):
-        for argv in commands:
-            if argv[1] == "zip_collect" and not (course / "downloaded").exists():
+        for line in readme_commands():
+            if "zip_collect" in line and not (course / "downloaded").exists():
                 _lms_zips(course)
-            runs[activated, " ".join(argv)] = _run_readme_line(course, argv, activated, checkout)
+            runs[activated, line] = _run_readme_line(course, line, activated, checkout)
     return course, runs
 
 
@@ -152,9 +153,9 @@ def _failures(runs: dict, activated: bool) -> list[str]:
 
 
 def test_readme_lists_the_steps():
-    subcommands = [argv[1] for argv in readme_nbgrader_commands()]
-    for step in ("generate_assignment", "zip_collect", "autograde", "generate_feedback", "export"):
-        assert step in subcommands, f"the README's grading block lacks `nbgrader {step}`"
+    steps = [shlex.split(line, comments=True)[1] for line in readme_commands()]
+    for step in ("generate_assignment", "zip_collect", "autograde", "-m", "generate_feedback", "export"):
+        assert step in steps, f"the README's grading block lacks the step {step!r}: {steps}"
 
 
 def test_readme_commands_by_path_without_the_venv_on_path(lms_course):
@@ -354,6 +355,7 @@ def exchange_class(request):
                            f"ASSIGNMENT={EN}", "JOBS=2"], capture_output=True, text=True, timeout=900,
                           env={**os.environ, "PATH": _without_venv(os.environ["PATH"])})
     assert make.returncode == 0, f"make grade failed:\n{make.stdout[-3000:]}\n{make.stderr[-3000:]}"
+    assert "scan: nothing flagged" in make.stdout, "make grade runs the instructor scan; no answer here is suspicious"
     nbgrader(course, "release_feedback", EN, ex)
     for user in STUDENTS:
         _as(user, "fetch_feedback", EN, on, ex, home=homes[user])
@@ -406,7 +408,11 @@ def test_late_resubmission_counts_with_its_timestamp(exchange_class):
         assert late.timestamp.replace(tzinfo=None) == parse_utc(latest).replace(tzinfo=None), (late.timestamp, latest)
         assert late.total_seconds_late > 0
         notebook = gb.find_submission_notebook(NOTEBOOK, EN, carol)
-        assert notebook.late_submission_penalty == CONSTANT_LR_POINTS and notebook.score == 0, \
-            "the course's late policy here is 'zero': the late notebook's points are taken back"
+        assert (notebook.score, notebook.late_submission_penalty) == (CONSTANT_LR_POINTS, CONSTANT_LR_POINTS), \
+            "the course's late policy here is 'zero': a penalty of all the late notebook's points"
         for user in STUDENTS[:2]:
             assert gb.find_submission(EN, user).total_seconds_late == 0, f"{user} submitted on time"
+    row = next(r for r in csv.DictReader((course / "grades.csv").open()) if r["student_id"] == carol)
+    assert (float(row["raw_score"]), float(row["late_submission_penalty"]), float(row["score"])) == \
+        (CONSTANT_LR_POINTS, CONSTANT_LR_POINTS, 0), row
+    assert row["timestamp"].startswith(latest[:19]), (row["timestamp"], latest)
