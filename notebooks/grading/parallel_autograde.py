@@ -33,15 +33,16 @@ import tempfile
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
-# The rows of one submission, parents first; each query selects the ids to copy from "src".
+# The rows of one submission, parents first: table -> the query of their ids in database {db}.
+_OF_SUBMISSION = "sa.assignment_id = :a AND sa.student_id = :s"
+_NOTEBOOKS = "JOIN {db}.submitted_assignment sa ON sn.assignment_id = sa.id"
 SUBMISSION_ROWS = {
-    "submitted_assignment": "SELECT sa.id FROM {db}.submitted_assignment sa WHERE sa.assignment_id = :a AND sa.student_id = :s",
-    "submitted_notebook": "SELECT sn.id FROM {db}.submitted_notebook sn JOIN {db}.submitted_assignment sa "
-                          "ON sn.assignment_id = sa.id WHERE sa.assignment_id = :a AND sa.student_id = :s",
-    "grade": "SELECT g.id FROM {db}.grade g JOIN {db}.submitted_notebook sn ON g.notebook_id = sn.id "
-             "JOIN {db}.submitted_assignment sa ON sn.assignment_id = sa.id WHERE sa.assignment_id = :a AND sa.student_id = :s",
-    "comment": "SELECT c.id FROM {db}.comment c JOIN {db}.submitted_notebook sn ON c.notebook_id = sn.id "
-               "JOIN {db}.submitted_assignment sa ON sn.assignment_id = sa.id WHERE sa.assignment_id = :a AND sa.student_id = :s",
+    "submitted_assignment": f"SELECT sa.id FROM {{db}}.submitted_assignment sa WHERE {_OF_SUBMISSION}",
+    "submitted_notebook": f"SELECT sn.id FROM {{db}}.submitted_notebook sn {_NOTEBOOKS} WHERE {_OF_SUBMISSION}",
+    "grade": f"SELECT g.id FROM {{db}}.grade g JOIN {{db}}.submitted_notebook sn ON g.notebook_id = sn.id "
+             f"{_NOTEBOOKS} WHERE {_OF_SUBMISSION}",
+    "comment": f"SELECT c.id FROM {{db}}.comment c JOIN {{db}}.submitted_notebook sn ON c.notebook_id = sn.id "
+               f"{_NOTEBOOKS} WHERE {_OF_SUBMISSION}",
 }
 
 
@@ -55,10 +56,13 @@ def shards(students: list[str], jobs: int) -> list[list[str]]:
 
 
 def assignment_key(db: Path, assignment: str) -> str:
-    with sqlite3.connect(db) as con:
-        row = con.execute("SELECT id FROM assignment WHERE name = ?", (assignment,)).fetchone()
+    row = None
+    if db.exists():
+        with sqlite3.connect(db) as con:
+            row = con.execute("SELECT id FROM assignment WHERE name = ?", (assignment,)).fetchone()
     if row is None:
-        raise SystemExit(f"{db} has no assignment {assignment!r}: run `nbgrader generate_assignment {assignment}` first")
+        raise SystemExit(f"{db} has no assignment {assignment!r}: "
+                         f"run `nbgrader generate_assignment {assignment}` first")
     return row[0]
 
 
@@ -76,8 +80,8 @@ def merge(main: Path, shard: Path, assignment: str, students: list[str]) -> None
                     con.execute(f"DELETE FROM main.{table} WHERE id IN ({ids})", params)
                 con.execute("INSERT OR IGNORE INTO main.student SELECT * FROM src.student WHERE id = :s", params)
                 for table, ids in SUBMISSION_ROWS.items():
-                    con.execute(f"INSERT INTO main.{table} SELECT * FROM src.{table} WHERE id IN ({ids.format(db='src')})",
-                                params)
+                    ids = ids.format(db="src")
+                    con.execute(f"INSERT INTO main.{table} SELECT * FROM src.{table} WHERE id IN ({ids})", params)
     finally:
         con.close()
 
@@ -100,9 +104,12 @@ def autograde(course: Path, assignment: str, jobs: int, options: list[str]) -> i
             copy = Path(tmp) / f"gradebook-{k}.db"
             shutil.copyfile(db, copy)
             others = ",".join(s for s in students if s not in group)
-            cmd = [*nbgrader, f"--db=sqlite:///{copy}"] + ([f"--CourseDirectory.student_id_exclude={others}"] if others else [])
+            cmd = [*nbgrader, f"--db=sqlite:///{copy}"]
+            if others:
+                cmd.append(f"--CourseDirectory.student_id_exclude={others}")
             log = open(Path(tmp) / f"autograde-{k}.log", "w+")
-            procs.append((group, copy, log, subprocess.Popen(cmd, cwd=course, env=env, stdout=log, stderr=subprocess.STDOUT)))
+            proc = subprocess.Popen(cmd, cwd=course, env=env, stdout=log, stderr=subprocess.STDOUT)
+            procs.append((group, copy, log, proc))
         status = 0
         for group, copy, log, proc in procs:
             code = proc.wait()
