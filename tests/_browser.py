@@ -118,10 +118,3 @@ def shot(page, name: str) -> Path:
     page.screenshot(path=str(path), full_page=True)
     return path
 
-
-def skip_printed(request, reason: str) -> None:
-    """Skip, and print why on the terminal too: ``pytest -q`` lists skips without their reasons."""
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(f"SKIPPED {request.node.nodeid}: {reason}", yellow=True)
-    pytest.skip(reason)

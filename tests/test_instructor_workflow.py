@@ -52,7 +52,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from _browser import browser, free_port, lab_command, needs_chromium, server, shot, skip_printed  # noqa: F401 (fixture)
+from _browser import browser, free_port, lab_command, needs_chromium, server, shot  # noqa: F401 (fixture)
 from grading_course import (AUTOGRADED_POINTS, BIN, COURSE, EN, NOTEBOOK, ROOT, auto_total, copy, filled, grades,
                             lost, make_course, nbgrader, read, replace_solution)
 
@@ -304,19 +304,19 @@ def _create_users(request, base: Path) -> dict[str, Path]:
     except (PermissionError, subprocess.CalledProcessError) as exc:
         blocked = next((str(p) for p in Path(sys.executable).resolve().parents
                         if not os.stat(p).st_mode & stat.S_IXOTH), "?")
-        skip_printed(request, f"the students (other Unix users) cannot run the venv's Python "
-                              f"{Path(sys.executable).resolve()} ({exc.__class__.__name__}; {blocked} is not "
-                              "searchable by others). On a class server the course environment must be "
-                              "runnable by every user; .ci/run makes it so")
+        pytest.skip(f"the students (other Unix users) cannot run the venv's Python "
+                    f"{Path(sys.executable).resolve()} ({exc.__class__.__name__}; {blocked} is not "
+                    "searchable by others). On a class server the course environment must be "
+                    "runnable by every user; .ci/run makes it so")
     return homes
 
 
 @pytest.fixture(scope="module")
 def exchange_class(request):
     if not hasattr(os, "geteuid") or os.geteuid() != 0:
-        skip_printed(request, "the exchange test creates Unix users (useradd): run as root, as CI does")
+        pytest.skip("the exchange test creates Unix users (useradd): run as root, as CI does")
     if not shutil.which("useradd"):
-        skip_printed(request, "useradd is not available")
+        pytest.skip("useradd is not available")
     base = Path(tempfile.mkdtemp(prefix="lrcourse-exchange-"))
     request.addfinalizer(lambda: shutil.rmtree(base, ignore_errors=True))
     base.chmod(0o755)  # the students reach their homes and the exchange through it

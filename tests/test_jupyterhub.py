@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from _browser import BIN, ROOT, free_port, server, skip_printed
+from _browser import BIN, ROOT, free_port, server
 from grading_course import EN, make_course, nbgrader
 
 pytestmark = pytest.mark.timeout(900)
@@ -38,13 +38,11 @@ LESSON = "01_why_schedule.ipynb"
 
 
 @pytest.fixture(scope="module")
-def hub(request, tmp_path_factory):
+def hub(tmp_path_factory):
     if not (BIN / "jupyterhub").exists():
-        skip_printed(request, "JupyterHub is not installed in the venv (pip install jupyterhub; "
-                              "the course's `hub` extra)")
+        pytest.skip("JupyterHub is not installed in the venv (pip install jupyterhub; the course's `hub` extra)")
     if not shutil.which("configurable-http-proxy"):
-        skip_printed(request, "configurable-http-proxy is not on PATH: npm install -g configurable-http-proxy "
-                              "(.ci/run does it)")
+        pytest.skip("configurable-http-proxy is not on PATH: npm install -g configurable-http-proxy (.ci/run does it)")
     tmp = tmp_path_factory.mktemp("hub")
     exchange = tmp / "exchange"
     exchange.mkdir(mode=0o777)
