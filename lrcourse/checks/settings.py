@@ -34,18 +34,25 @@ PLOT_ARGS = FrozenDict(
     }
 )
 
-#: The MLP part: optimizer updates per run (batch 64, about 28 passes over the digits).
-MLP_STEPS = 600
-#: Positional arguments after ``t`` for the MLP part (SGD with momentum 0.9, peak LR 0.1).
+#: The MLP part: optimizer updates per run (batch 16, about 3.6 passes over the digits). Small
+#: batches and a high peak LR give SGD a noise floor that a constant LR cannot get below within
+#: the budget, so the five schedules separate clearly over seeds (the mean batch loss of the last
+#: 50 steps orders constant > exponential > step > cosine on 18 of seeds 0-19).
+MLP_STEPS = 300
+#: Positional arguments after ``t`` for the MLP part (SGD with momentum 0.9, peak LR 0.15). The four
+#: decays go from the same peak to about 1/100 of it at the end: they differ only in shape.
 MLP_ARGS = FrozenDict(
     {
-        "constant": (0.1,),
-        "step": (0.1, 0.1, 200),
-        "exponential": (0.1, 0.995),
-        "cosine": (600, 0.1, 1e-3),
-        "warmup_cosine": (60, 600, 0.1, 1e-3),
+        "constant": (0.15,),
+        "step": (0.15, 0.1, 100),
+        "exponential": (0.15, 0.985),
+        "cosine": (300, 0.15, 1e-3),
+        "warmup_cosine": (30, 300, 0.15, 1e-3),
     }
 )
-#: Test accuracy every schedule of the MLP part reaches with a correct training loop
-#: (measured: 96.5-98% over seeds 0-2 for all five).
-ACCURACY_FLOOR = 0.90
+#: Test accuracy that every schedule of the MLP part reaches with a correct training loop. A sanity
+#: floor, well below what correct loops reach: a broken loop lands near 10-50%. The constant LR sits
+#: at the edge of what SGD tolerates at batch 16 and wobbles (over 400 seeds: median 92.9%, 2% of
+#: seeds below 85%, lowest 77.8%), and a learner's correct loop that draws its batches differently
+#: is in effect another seed; the four decays stay above 94%.
+ACCURACY_FLOOR = 0.70

@@ -11,7 +11,7 @@ from lrcourse.models import digits_mlp
 from . import buggy, correct
 
 _DATA = None
-BATCH = 64
+BATCH = 16  # as in the assignment (Part 3)
 
 
 def _data():
@@ -57,12 +57,12 @@ def _loop(schedule, steps, seed, *, lr_of=None, set_lr=True, after=False, seeded
 
 
 @correct("train")
-def train_solution(schedule, steps=600, seed=0):
+def train_solution(schedule, steps=300, seed=0):
     return _loop(schedule, steps, seed)
 
 
 @correct("train")
-def train_with_lambda_lr(schedule, steps=600, seed=0):
+def train_with_lambda_lr(schedule, steps=300, seed=0):
     """A torch scheduler, used in the right order."""
     x_train, y_train, x_test, y_test = _data()
     model = digits_mlp(seed=seed)
@@ -91,12 +91,12 @@ def train_with_lambda_lr(schedule, steps=600, seed=0):
 
 
 @buggy("train", "checks.train.lr_ahead")
-def train_schedule_t_plus_one(schedule, steps=600, seed=0):
+def train_schedule_t_plus_one(schedule, steps=300, seed=0):
     return _loop(schedule, steps, seed, lr_of=lambda t: float(schedule(t + 1)))
 
 
 @buggy("train", "checks.train.lr_ahead")
-def train_scheduler_before_optimizer(schedule, steps=600, seed=0):
+def train_scheduler_before_optimizer(schedule, steps=300, seed=0):
     """The classic order mistake with a torch scheduler (PyTorch warns; the check explains)."""
     x_train, y_train, x_test, y_test = _data()
     model = digits_mlp(seed=seed)
@@ -121,37 +121,37 @@ def train_scheduler_before_optimizer(schedule, steps=600, seed=0):
 
 
 @buggy("train", "checks.train.lr_late")
-def train_sets_lr_after_step(schedule, steps=600, seed=0):
+def train_sets_lr_after_step(schedule, steps=300, seed=0):
     return _loop(schedule, steps, seed, after=True)
 
 
 @buggy("train", "checks.train.lr_constant")
-def train_never_sets_lr(schedule, steps=600, seed=0):
+def train_never_sets_lr(schedule, steps=300, seed=0):
     return _loop(schedule, steps, seed, set_lr=False)
 
 
 @buggy("train", "checks.train.lr_wrong")
-def train_sets_lr_every_other_step(schedule, steps=600, seed=0):
+def train_sets_lr_every_other_step(schedule, steps=300, seed=0):
     return _loop(schedule, steps, seed, every=2)
 
 
 @buggy("train", "checks.train.history_lr")
-def train_records_the_wrong_lr(schedule, steps=600, seed=0):
+def train_records_the_wrong_lr(schedule, steps=300, seed=0):
     return _loop(schedule, steps, seed, record=lambda t: float(schedule(t + 1)))
 
 
 @buggy("train", "checks.train.not_deterministic")
-def train_unseeded_batches(schedule, steps=600, seed=0):
+def train_unseeded_batches(schedule, steps=300, seed=0):
     return _loop(schedule, steps, seed, seeded=False)
 
 
 @buggy("train", "checks.train.n_steps")
-def train_two_updates_per_step(schedule, steps=600, seed=0):
+def train_two_updates_per_step(schedule, steps=300, seed=0):
     return _loop(schedule, steps, seed, extra_steps=1)
 
 
 @buggy("train", "checks.train.no_steps")
-def train_by_hand(schedule, steps=600, seed=0):
+def train_by_hand(schedule, steps=300, seed=0):
     """Plain SGD written by hand: no torch.optim, so the check cannot see the LR used."""
     x_train, y_train, _, _ = _data()
     model = digits_mlp(seed=seed)
@@ -169,7 +169,7 @@ def train_by_hand(schedule, steps=600, seed=0):
 
 
 @buggy("train", "checks.train.loss")
-def train_keeps_loss_tensors(schedule, steps=600, seed=0):
+def train_keeps_loss_tensors(schedule, steps=300, seed=0):
     history = _loop(schedule, steps, seed)
     x_train, y_train, _, _ = _data()
     model = digits_mlp(seed=seed)
@@ -178,26 +178,26 @@ def train_keeps_loss_tensors(schedule, steps=600, seed=0):
 
 
 @buggy("train", "checks.train.keys")
-def train_without_accuracy(schedule, steps=600, seed=0):
+def train_without_accuracy(schedule, steps=300, seed=0):
     history = _loop(schedule, steps, seed)
     del history["test_acc"]
     return history
 
 
 @buggy("train", "checks.train.acc")
-def train_accuracy_in_percent(schedule, steps=600, seed=0):
+def train_accuracy_in_percent(schedule, steps=300, seed=0):
     history = _loop(schedule, steps, seed)
     history["test_acc"] *= 100
     return history
 
 
 @buggy("train", "checks.train.not_dict")
-def train_returns_nothing(schedule, steps=600, seed=0):
+def train_returns_nothing(schedule, steps=300, seed=0):
     _loop(schedule, steps, seed)
 
 
 @buggy("train", "checks.train.raised")
-def train_raises(schedule, steps=600, seed=0):
+def train_raises(schedule, steps=300, seed=0):
     x_train, y_train, _, _ = _data()
     model = digits_mlp(seed=seed)
     model(x_train.reshape(-1, 8, 8))  # shape error
