@@ -117,7 +117,7 @@ _WARNING = re.compile(r"^\s*\S+\.py:\d+:\s*\w*(Warning|Error):")
 _CALL = re.compile(r"[A-Za-z_][\w.]*\((?:[^()]|\([^()]*\))*\)")
 _PAIR = re.compile(r"\b[A-Za-z_][\w.]*\s*[<>!=]?=\s*[^\s,;)]+")  # lr = 0.1, warmup_steps=2000
 _OBJECT_REPR = re.compile(r"<[A-Za-z_][^<>]*>")  # <Figure size 800x360 with 1 Axes>, <... object at 0x...>
-_URL = re.compile(r"\b(?:https?|file)://\S+|\bwww\.\S+")
+_URL = re.compile(r"\b(?:https?|file)://[^\s»”’\"')\]]+|\bwww\.[^\s»”’\"')\]]+")  # a closing quote is not part of it
 _PATH = re.compile(r"(?:~|\.{1,2})?/?(?:[\w.-]+/)+[\w.-]*|\b[\w-]+\.(?:py|ipynb|json|toml|png|csv|npz|pt|txt|md)\b")
 _CODE_SPAN = re.compile(r"`[^`\n]*`")
 # English glosses inside a Bengali line: brackets or quotes with no Bengali inside
