@@ -11,7 +11,11 @@ What makes it fast on a laptop CPU (and what :mod:`benchmarks/train.py` measures
 - augmentation (random flip, random translation by up to 2 pixels) is done on whole batches of
   tensors with one indexing operation;
 - channels-last memory format (what oneDNN's convolutions want) and bf16 autocast where the CPU
-  supports bf16 (detected; fp32 otherwise). On a GPU (CUDA or Apple MPS) it simply runs there.
+  supports bf16 (detected; fp32 otherwise). On a GPU (CUDA or Apple MPS) it simply runs there;
+- on a CPU shared with other work, OpenMP threads that spin while they wait take the core that
+  another thread needs: ``OMP_WAIT_POLICY=PASSIVE`` in the environment before Python starts
+  (libgomp reads it once, when torch is loaded; ``benchmarks/train.py`` sets it) gives the same
+  results bit for bit and was 2-3x faster on a busy 2-core machine.
 
 The LR of update ``t`` is ``schedule(t)`` (t = 0 is the first update), written into every param
 group right before ``optimizer.step()``; the history records it, so ``history.lr`` equals the
