@@ -154,13 +154,14 @@ def flops_per_image(x, y, precision, batch=32):
     return counter.get_total_flops() / batch, forward / batch
 
 
-def matmul_gflops(dtype, n=2048, repeats=5):
-    """GFLOP/s of an n x n @ n x n matmul in ``dtype`` on the current thread count (median of
-    ``repeats`` after one warm-up): what this CPU's dense kernels reach, the ceiling to compare with."""
+def matmul_gflops(dtype, n=2048, seconds=1.0):
+    """GFLOP/s of an n x n @ n x n matmul in ``dtype`` on the current thread count: the median
+    over ``seconds`` of repeats after one warm-up (long enough to share a busy machine's ups and
+    downs with the trainer run next to it). What this CPU's dense kernels reach: the ceiling."""
     a, b = torch.randn(n, n).to(dtype), torch.randn(n, n).to(dtype)
     a @ b
-    times = []
-    for _ in range(repeats):
+    times, start = [], time.perf_counter()
+    while len(times) < 3 or time.perf_counter() - start < seconds:
         t = time.perf_counter()
         a @ b
         times.append(time.perf_counter() - t)
@@ -258,7 +259,7 @@ def compile_check(args):
     process; the compile time (the first two steps, less the eager ones) separately.
 
     Measured here (torch 2.14, 2-core AMD EPYC with AVX512-BF16, busy machine): the compiled step
-    was 0.67-0.80x as fast as eager, and 0.93x with the max-pool kept out of the graph; compiling
+    was 0.67-0.87x as fast as eager, and 0.93x with the max-pool kept out of the graph; compiling
     took 25-150 s cold (seconds with inductor's on-disk cache). The profile shows why: inductor's
     fused backward kernels (BatchNorm + GELU + max-pool backward) take longer than eager's separate
     ones, and the convolutions (oneDNN either way) are the same. So the trainer stays eager; this
