@@ -26,7 +26,7 @@ c.ClearSolutions.code_stub = {
 }
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE / এখানে আপনার উত্তর লিখুন"
 
-# Per cell: the MLP cells train 5 x 600 steps (about 3 s on a laptop CPU, 0.5 s per run); five
+# Per cell: the MLP cells train 5 x 300 steps (about a second on a laptop CPU); five
 # minutes leaves room for a slow machine under load. A cell that runs longer (an infinite loop) is
 # interrupted, recorded as an error in that cell, and grading goes on with the next cell.
 c.Execute.timeout = 300
