@@ -362,13 +362,19 @@ def import_imagefolder(path, root=None, force: bool = False) -> Path:
     """Import an ImageFolder copy of CIFAR-10 (folder or archive) into the data folder.
 
     Everything is read and checked first (see :func:`read_imagefolder`); the data file is then
-    written atomically, so a failed import leaves no half-written data behind. Returns the path of
-    the data file. Raises ``FileExistsError`` if it exists and ``force`` is false.
+    written atomically, so a failed import leaves no half-written data behind. The images are
+    stored in a fixed random order (not sorted by class). Returns the path of the data file. Raises ``FileExistsError`` if it exists and ``force`` is false.
     """
     target = cifar10_path(root)
     if target.exists() and not force:
         raise FileExistsError(i18n.t("data.exists", file=target))
     x_tr, y_tr, x_te, y_te = read_imagefolder(path)
+    # An ImageFolder is sorted by class; the data file is not (as torchvision's CIFAR-10 is not):
+    # anything that takes the first n images must not get a single class. A fixed seed, so every
+    # import of the same copy gives the same file.
+    rng = np.random.default_rng(0)
+    order_tr, order_te = rng.permutation(len(y_tr)), rng.permutation(len(y_te))
+    x_tr, y_tr, x_te, y_te = x_tr[order_tr], y_tr[order_tr], x_te[order_te], y_te[order_te]
     _write_npz(target, x_tr, y_tr, x_te, y_te, source=f"ImageFolder import of {Path(path).name}")
     return target
 

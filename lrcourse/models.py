@@ -25,17 +25,31 @@ def digits_mlp(hidden: int = 64, seed: int | None = 0) -> nn.Module:
 # The practice CNN for CIFAR-10 (airbench-style; Keller Jordan, arXiv 2404.00498)
 
 
+class _BatchNorm(nn.BatchNorm2d):
+    """airbench's BatchNorm: a fixed scale of 1 (only the bias learns), a tiny eps, and a running
+    average that forgets fast (``momentum`` in airbench's convention: the weight of the old
+    statistics, so PyTorch's ``momentum`` is ``1 - momentum``)."""
+
+    def __init__(self, channels: int, momentum: float = 0.6, eps: float = 1e-12):
+        super().__init__(channels, eps=eps, momentum=1 - momentum)
+        self.weight.requires_grad_(False)
+
+
 class _ConvGroup(nn.Module):
     """conv 3x3 -> max-pool 2 -> BN -> GELU -> conv 3x3 -> BN -> GELU (airbench's block)."""
 
-    def __init__(self, c_in: int, c_out: int):
+    def __init__(self, c_in: int, c_out: int, bn_momentum: float = 0.6):
         super().__init__()
         self.conv1 = nn.Conv2d(c_in, c_out, 3, padding=1, bias=False)
         self.pool = nn.MaxPool2d(2)
-        self.norm1 = nn.BatchNorm2d(c_out)
+        self.norm1 = _BatchNorm(c_out, bn_momentum)
         self.conv2 = nn.Conv2d(c_out, c_out, 3, padding=1, bias=False)
-        self.norm2 = nn.BatchNorm2d(c_out)
+        self.norm2 = _BatchNorm(c_out, bn_momentum)
         self.act = nn.GELU()
+        for conv in (self.conv1, self.conv2):
+            # airbench: PyTorch's default init, with the first c_in filters set to the identity
+            # (dirac), so that at the start every block passes its input through
+            nn.init.dirac_(conv.weight[:conv.in_channels])
 
     def forward(self, x):
         x = self.act(self.norm1(self.pool(self.conv1(x))))
@@ -49,13 +63,15 @@ class CifarNet(nn.Module):
     filters whiten the image patches (set from data with :meth:`init_whitening`; until then it is
     a plain random convolution), then conv groups of ``widths`` channels at resolutions
     31 -> 15 -> 7 -> 3, a 3x3 max-pool and a linear classifier whose output is scaled by
-    ``1/9`` (airbench's logit scale). ``widths=(64, 256, 256)`` is airbench94's size,
+    ``1/9`` (airbench's logit scale). Each block's BatchNorm has a fixed scale and forgets fast
+    (``bn_momentum=0.6`` in airbench's convention), and its convolutions start as identities
+    where they can (dirac init), as in airbench94. ``widths=(64, 256, 256)`` is airbench94's size,
     ``(64, 128, 128)`` airbench93's (the default here: about a quarter of the compute).
     Input: float images normalised with :func:`lrcourse.data.normalize_cifar`, shape (N, 3, 32, 32).
     """
 
     def __init__(self, widths=(64, 128, 128), whiten_width: int = 24, num_classes: int = 10,
-                 logit_scale: float = 1 / 9):
+                 logit_scale: float = 1 / 9, bn_momentum: float = 0.6):
         super().__init__()
         if len(widths) != 3 or any(int(w) != w or w <= 0 for w in widths):
             raise ValueError(f"widths={widths!r} must be three positive channel counts, e.g. (64, 128, 128)")
@@ -65,23 +81,22 @@ class CifarNet(nn.Module):
         self.whiten = nn.Conv2d(3, whiten_width, kernel_size=2, padding=0, bias=True)
         self.act = nn.GELU()
         self.layers = nn.Sequential(
-            _ConvGroup(whiten_width, self.widths[0]),
-            _ConvGroup(self.widths[0], self.widths[1]),
-            _ConvGroup(self.widths[1], self.widths[2]),
+            _ConvGroup(whiten_width, self.widths[0], bn_momentum),
+            _ConvGroup(self.widths[0], self.widths[1], bn_momentum),
+            _ConvGroup(self.widths[1], self.widths[2], bn_momentum),
         )
         self.pool = nn.AdaptiveMaxPool2d(1)
         self.head = nn.Linear(self.widths[2], num_classes, bias=False)
         self.logit_scale = float(logit_scale)
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d) and m is not self.whiten:
-                nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
 
     @torch.no_grad()
     def init_whitening(self, x: torch.Tensor, eps: float = 5e-4) -> None:
         """Set the 2x2 stem to whiten image patches (ZCA-like, both signs), from normalised images ``x``.
 
         The eigenvectors of the 12x12 covariance of all 2x2x3 patches, scaled by 1/sqrt(eigenvalue),
-        become the filters (each with its negative, so GELU keeps both halves). The stem is then frozen.
+        become the filters (each with its negative, so GELU keeps both halves). The filters are then
+        frozen; the stem's bias stays trainable (:func:`lrcourse.train.train` trains it for the
+        first ``whiten_bias_epochs`` epochs, as airbench does, then freezes it).
         """
         if x.ndim != 4 or x.shape[1] != 3:
             raise ValueError(f"x must be normalised images of shape (N, 3, H, W), got {tuple(x.shape)}")
@@ -98,7 +113,6 @@ class CifarNet(nn.Module):
         self.whiten.weight.copy_(torch.cat([filters, -filters]))
         self.whiten.bias.zero_()
         self.whiten.weight.requires_grad_(False)
-        self.whiten.bias.requires_grad_(False)
 
     def forward(self, x):
         x = self.act(self.whiten(x))

@@ -93,15 +93,17 @@ def select_precision(device: torch.device, precision: str = "auto") -> str:
 # batch-level augmentation and normalisation
 
 
-def augment_batch(x: torch.Tensor, generator: torch.Generator, flip: bool = True, translate: int = 2) -> torch.Tensor:
+def augment_batch(x: torch.Tensor, generator: torch.Generator, flip=True, translate: int = 2) -> torch.Tensor:
     """Random horizontal flip and random translation (reflect-padded) of a whole uint8 batch at once.
 
     ``x``: (B, C, H, W). Each image gets its own flip and its own shift in
-    ``[-translate, translate]`` pixels along each axis, drawn from ``generator``.
+    ``[-translate, translate]`` pixels along each axis, drawn from ``generator``. ``flip`` may
+    also be a boolean tensor of shape (B,): which images to mirror (the alternating flips of
+    :func:`train`).
     """
     b, _, h, w = x.shape
-    if flip:
-        do_flip = torch.rand(b, generator=generator) < 0.5
+    if isinstance(flip, torch.Tensor) or flip:
+        do_flip = flip if isinstance(flip, torch.Tensor) else torch.rand(b, generator=generator) < 0.5
         x = torch.where(do_flip.view(b, 1, 1, 1), x.flip(3), x)
     if translate:
         r = int(translate)
@@ -140,7 +142,9 @@ class History:
 
     ``epoch_time`` is the cumulative wall time (s) at the end of each epoch, training and
     evaluation included; ``wall_time`` the whole run's. ``diverged`` is True when the loss
-    became NaN or infinite (training stops there).
+    became NaN or infinite (training stops there). ``snapshots``: one entry per update count in
+    ``train(snapshot_steps=...)``: ``{"step", "test_acc", "ensemble_acc"}``, the test accuracy of
+    the model at that moment and of the average of the predictions of all snapshots so far.
     """
 
     lr: list = field(default_factory=list)
@@ -154,6 +158,7 @@ class History:
     steps_per_epoch: int = 0
     diverged: bool = False
     diverged_at: int | None = None
+    snapshots: list = field(default_factory=list)
     config: dict = field(default_factory=dict)
 
     @property
@@ -233,51 +238,141 @@ def plot_histories(histories: dict, axes=None, colors=None, title: str | None = 
 # the practice set-up: optimizer, whitening stem, loss (the one place; the range test of the
 # practice tasks, lrcourse.problems and benchmarks/finder.py build theirs here too)
 
-WHITENING_IMAGES = 5000  # the training images the whitening stem is computed from
+WHITENING_IMAGES = 5000  # the training images the whitening stem is computed from (a fixed random sample)
+
+# The practice recipe (airbench94, Jordan 2024, arXiv 2404.00498, in this course's terms; lesson 06
+# explains each ingredient and benchmarks/train.py --ablate measures what each adds). The loss is
+# the batch *mean*, so airbench's "lr 11.5 per 1024 images with momentum 0.85" is a peak LR of
+# 11.5 / (1 + 1/(1 - 0.85)) = 1.5 per 1024 images (linear in the batch size), and its weight decay
+# 0.0153 per 1024 images becomes L2 weight decay 0.0153 / 11.5 = 1.33e-3 at any batch size.
+RECIPE = {
+    "momentum": 0.85, "nesterov": True, "weight_decay": 1.33e-3, "label_smoothing": 0.2,
+    "bias_lr_scale": 64.0,      # BatchNorm biases learn 64x faster (SGD only; 1 for Adam)
+    "lookahead": True,          # EMA of the weights every 5 updates, copied back (airbench)
+    "flip": "alternate", "translate": 2,
+    "tta": 2,                   # test-time: mirror + one-pixel shifts
+    "whiten_bias_epochs": 3,    # the whitening stem's bias learns for the first 3 epochs only
+}
+PEAK_LR_PER_1024 = 1.5  # SGD peak LR of the recipe for 1024 images per batch; linear in the batch size
 
 
-def make_optimizer(model: nn.Module, name: str = "sgd", *, lr: float = 0.0, momentum: float = 0.9,
-                   nesterov: bool = True, weight_decay: float = 5e-4, betas=(0.9, 0.999)) -> torch.optim.Optimizer:
+def recipe_peak_lr(batch_size: int) -> float:
+    """The recipe's SGD peak LR for ``batch_size`` (1.5 per 1,024 images, scaled linearly)."""
+    return PEAK_LR_PER_1024 * batch_size / 1024
+
+
+def recipe_schedule(peak_lr: float, total_steps: int):
+    """airbench's triangle as an ``lrcourse.schedules`` object: from 0.2x ``peak_lr`` up to the peak
+    at 23% of the run, then linearly down to 0.07x at the last update (a linear one-cycle)."""
+    from . import schedules
+
+    return schedules.one_cycle(peak_lr, total_steps, pct_start=0.23, anneal="linear", div_factor=5.0,
+                               final_div_factor=0.2 / 0.07)
+
+
+def _is_norm_bias(model: nn.Module) -> set:
+    return {id(m.bias) for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)
+            and m.bias is not None}
+
+
+def make_optimizer(model: nn.Module, name: str = "sgd", *, lr: float = 0.0, momentum: float = 0.85,
+                   nesterov: bool = True, weight_decay: float = 1.33e-3, betas=(0.9, 0.999),
+                   bias_lr_scale: float | None = None) -> torch.optim.Optimizer:
     """The optimizers of the practice tasks over the trainable parameters.
 
     ``"sgd"``: SGD with (Nesterov) momentum and L2 weight decay; ``"adam"``: Adam (weight decay
-    as L2, 0 by default in the experiments); ``"adamw"``: AdamW (decoupled weight decay).
-    BatchNorm parameters and biases get no weight decay. ``lr`` is only the starting value:
-    :func:`train` and the LR range test set the LR of every update themselves.
+    as L2, 0 in the experiments); ``"adamw"``: AdamW (decoupled weight decay).
+
+    Three parameter groups: weights (with decay); BatchNorm biases, whose LR is ``bias_lr_scale``
+    times the schedule's (default 64 for SGD as in airbench, 1 for Adam/AdamW) and whose decay is
+    divided by it, so that the shrink per update is the weights'; other biases (no decay). A
+    group's factor is its ``"lr_scale"``: :func:`train` and the LR range test set
+    ``lr = schedule(t) * lr_scale`` in each group. ``lr`` is only the starting value.
     """
-    decay, no_decay = [], []
+    if name not in ("sgd", "adam", "adamw"):
+        raise ValueError(f"optimizer={name!r} is not known; use 'sgd', 'adam' or 'adamw'")
+    if bias_lr_scale is None:
+        bias_lr_scale = RECIPE["bias_lr_scale"] if name == "sgd" else 1.0
+    if not bias_lr_scale > 0:
+        raise ValueError(f"bias_lr_scale={bias_lr_scale!r} must be a positive number (1 = the schedule's LR)")
+    norm_bias = _is_norm_bias(model)
+    decay, norm, other = [], [], []
     for p in model.parameters():
         if p.requires_grad:
-            (decay if p.ndim > 1 else no_decay).append(p)
-    groups = [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+            (norm if id(p) in norm_bias else decay if p.ndim > 1 else other).append(p)
+    groups = [
+        {"params": decay, "weight_decay": weight_decay, "lr_scale": 1.0},
+        {"params": norm, "weight_decay": weight_decay / bias_lr_scale, "lr_scale": float(bias_lr_scale)},
+        {"params": other, "weight_decay": 0.0, "lr_scale": 1.0},
+    ]
+    groups = [g for g in groups if g["params"]]
     if name == "sgd":
         return torch.optim.SGD(groups, lr=lr, momentum=momentum, nesterov=nesterov and momentum > 0)
     if name == "adam":
         return torch.optim.Adam(groups, lr=lr, betas=tuple(betas))
-    if name == "adamw":
-        return torch.optim.AdamW(groups, lr=lr, betas=tuple(betas))
-    raise ValueError(f"optimizer={name!r} is not known; use 'sgd', 'adam' or 'adamw'")
+    return torch.optim.AdamW(groups, lr=lr, betas=tuple(betas))
+
+
+def set_lr(optimizer: torch.optim.Optimizer, lr: float) -> None:
+    """Set the LR of every param group to ``lr`` times the group's ``"lr_scale"`` (1 if it has none)."""
+    for group in optimizer.param_groups:
+        group["lr"] = lr * group.get("lr_scale", 1.0)
 
 
 def whiten_stem(model: nn.Module, x_train: torch.Tensor) -> None:
-    """Set the whitening stem of a :class:`~lrcourse.models.CifarNet` from the first 5,000 uint8
-    training images; a stem that is already set (frozen), or another model, is left alone."""
+    """Set the whitening stem of a :class:`~lrcourse.models.CifarNet` from 5,000 uint8 training
+    images (a fixed random sample: a data file sorted by class must not give a stem of one class);
+    a stem that is already set (frozen), or another model, is left alone."""
     if isinstance(model, models.CifarNet) and model.whiten.weight.requires_grad:
-        model.init_whitening(data_mod.normalize_cifar(x_train[:WHITENING_IMAGES]))
+        n = min(WHITENING_IMAGES, len(x_train))
+        pick = torch.randperm(len(x_train), generator=torch.Generator().manual_seed(0))[:n]
+        model.init_whitening(data_mod.normalize_cifar(x_train[pick]))
 
 
 def practice_setup(model: nn.Module, x_train: torch.Tensor, optimizer: str = "sgd", *, lr: float = 0.0,
-                   momentum: float = 0.9, nesterov: bool = True, weight_decay: float = 5e-4,
-                   label_smoothing: float = 0.2):
+                   momentum: float = RECIPE["momentum"], nesterov: bool = True,
+                   weight_decay: float = RECIPE["weight_decay"], label_smoothing: float = RECIPE["label_smoothing"],
+                   bias_lr_scale: float | None = None):
     """``(optimizer, loss_fn)`` of a practice run for ``model``, as :func:`train` builds them.
 
     Sets the whitening stem (:func:`whiten_stem`), then the optimizer (:func:`make_optimizer`;
-    default Nesterov SGD, momentum 0.9, weight decay 5e-4 on weights only) and cross-entropy
-    with label smoothing (0.2, as airbench).
+    default: the recipe's Nesterov SGD) and cross-entropy with label smoothing (0.2, as airbench).
     """
     whiten_stem(model, x_train)
-    opt = make_optimizer(model, optimizer, lr=lr, momentum=momentum, nesterov=nesterov, weight_decay=weight_decay)
+    opt = make_optimizer(model, optimizer, lr=lr, momentum=momentum, nesterov=nesterov, weight_decay=weight_decay,
+                         bias_lr_scale=bias_lr_scale)
     return opt, nn.CrossEntropyLoss(label_smoothing=label_smoothing)
+
+
+class Lookahead:
+    """airbench's lookahead: every 5 updates the weights (and BatchNorm statistics) move to an
+    exponential moving average of themselves, ``avg = decay*avg + (1-decay)*w; w = avg``, with
+    ``decay = 0.95^5 * (t/T)^3``: no averaging at the start, more and more towards the end (where it
+    acts like a smaller LR). At the end of the run the weights are the average."""
+
+    EVERY = 5
+
+    def __init__(self, model: nn.Module, total_steps: int):
+        self.model, self.total_steps = model, total_steps
+        self.avg = {k: v.detach().clone() for k, v in model.state_dict().items() if v.dtype.is_floating_point}
+
+    @torch.no_grad()
+    def after_update(self, step: int) -> None:
+        """Called with the number of updates done so far."""
+        if step % self.EVERY:
+            return
+        decay = 0.95 ** 5 * (step / self.total_steps) ** 3
+        state = self.model.state_dict()
+        for k, avg in self.avg.items():
+            avg.lerp_(state[k], 1 - decay)
+            state[k].copy_(avg)
+
+    @torch.no_grad()
+    def finish(self) -> None:
+        """The run's weights become the average (the updates after the last average are dropped, as in airbench)."""
+        state = self.model.state_dict()
+        for k, avg in self.avg.items():
+            state[k].copy_(avg)
 
 
 # --------------------------------------------------------------------------------------------
@@ -315,15 +410,20 @@ def train(
     epochs: int,
     data: tuple | None = None,
     model: nn.Module | None = None,
+    widths: tuple = (64, 128, 128),
     batch_size: int = 512,
     optimizer: str = "sgd",
-    momentum: float = 0.9,
-    nesterov: bool = True,
-    weight_decay: float = 5e-4,
-    label_smoothing: float = 0.2,
-    flip: bool = True,
-    translate: int = 2,
-    tta: bool = True,
+    momentum: float = RECIPE["momentum"],
+    nesterov: bool = RECIPE["nesterov"],
+    weight_decay: float = RECIPE["weight_decay"],
+    label_smoothing: float = RECIPE["label_smoothing"],
+    bias_lr_scale: float | None = None,
+    lookahead: bool = RECIPE["lookahead"],
+    flip: bool | str = RECIPE["flip"],
+    translate: int = RECIPE["translate"],
+    tta: int = RECIPE["tta"],
+    whiten_bias_epochs: int = RECIPE["whiten_bias_epochs"],
+    snapshot_steps=(),
     seed: int = 0,
     device: str = "auto",
     precision: str = "auto",
@@ -349,15 +449,28 @@ def train(
     data
         ``(x_train, y_train, x_test, y_test)`` with uint8 images (N, 3, 32, 32) and int64 labels.
         Default: :func:`lrcourse.data.load_cifar10`.
-    model
-        Default: ``lrcourse.models.cifar_net(seed=seed)`` with its whitening stem set from
-        the first 5,000 training images (a :class:`~lrcourse.models.CifarNet` passed in gets
-        the same when its stem is still trainable).
-    optimizer, momentum, nesterov, weight_decay, label_smoothing
+    model, widths
+        Default: ``lrcourse.models.cifar_net(widths, seed=seed)`` with its whitening stem set
+        from 5,000 training images (a :class:`~lrcourse.models.CifarNet` passed in gets the same
+        when its stem is still trainable). ``(64, 256, 256)`` is airbench94's size.
+    optimizer, momentum, nesterov, weight_decay, label_smoothing, bias_lr_scale
         See :func:`make_optimizer`; label smoothing of the training loss (airbench uses 0.2).
+        Defaults: :data:`RECIPE`.
+    lookahead
+        Average the weights as airbench does (:class:`Lookahead`); the final weights are the average.
     flip, translate, tta
-        Batch-level augmentation (random flip, random shift of up to ``translate`` pixels);
-        ``tta``: test-time augmentation (average of the image and its mirror) for test accuracy.
+        Batch-level augmentation: ``flip=True`` mirrors a random half of every batch,
+        ``"alternate"`` mirrors a fixed random half of the images in even epochs and the other
+        half in odd epochs (airbench: every image is seen both ways every two epochs);
+        ``translate``: random shift of up to that many pixels. ``tta``: test-time augmentation of
+        the final evaluation: 0 none, 1 the mean of the image and its mirror, 2 also one-pixel
+        shifts (6 views); the evaluations after earlier epochs use at most 1 (cheaper).
+    whiten_bias_epochs
+        The whitening stem's bias learns during the first this-many epochs, then is frozen.
+    snapshot_steps
+        Update counts after which the model's test predictions are kept: ``History.snapshots``
+        has the accuracy of each snapshot and of the average of all snapshots so far (a snapshot
+        ensemble, as in SGDR's cycle ends).
     seed
         Seeds the initial weights, the data order and the augmentation.
     device, precision, channels_last
@@ -377,6 +490,8 @@ def train(
     # long only by its signature and the documentation of every argument; the work is in _Run
     data = _check_arguments(schedule, epochs, batch_size, data)
     x_train, x_test = data[0], data[2]
+    total = epochs * steps_per_epoch(len(x_train), batch_size)
+    tta, snapshot_steps = _check_recipe_arguments(flip, tta, whiten_bias_epochs, snapshot_steps, total)
     dev = select_device(device)
     prec = select_precision(dev, precision)
     if channels_last is None:
@@ -385,21 +500,40 @@ def train(
         "schedule": repr(schedule), "epochs": epochs, "batch_size": batch_size, "optimizer": optimizer,
         "momentum": momentum, "nesterov": nesterov, "weight_decay": weight_decay,
         "label_smoothing": label_smoothing, "flip": flip, "translate": translate, "tta": tta, "seed": seed,
-        "n_train": len(x_train), "n_test": len(x_test), "model": None if model is None else type(model).__name__,
+        "bias_lr_scale": bias_lr_scale, "lookahead": lookahead, "whiten_bias_epochs": whiten_bias_epochs,
+        "snapshot_steps": snapshot_steps,
+        "n_train": len(x_train), "n_test": len(x_test),
+        "model": f"cifar_net(widths={tuple(widths)})" if model is None else type(model).__name__,
     }
     if model is None:
-        model = models.cifar_net(seed=seed)
+        model = models.cifar_net(widths=widths, seed=seed)
     whiten_stem(model, x_train)
     model = model.to(dev)  # before the optimizer is built over its parameters
     if channels_last:
         model = model.to(memory_format=torch.channels_last)
-    opt = make_optimizer(model, optimizer, momentum=momentum, nesterov=nesterov, weight_decay=weight_decay)
+    opt = make_optimizer(model, optimizer, momentum=momentum, nesterov=nesterov, weight_decay=weight_decay,
+                         bias_lr_scale=bias_lr_scale)
     run = _Run(schedule, model, opt, data, config, dev=dev, precision=prec, channels_last=channels_last,
                label_smoothing=label_smoothing, augment={"flip": flip, "translate": translate}, tta=tta,
                eval_batch_size=eval_batch_size, checkpoint=checkpoint, verbose=verbose)
     if run.finished():
         return run.history
     return run.go(checkpoint_every=checkpoint_every, stop_after=stop_after, progress=progress)
+
+
+def _check_recipe_arguments(flip, tta, whiten_bias_epochs, snapshot_steps, total: int):
+    """``(tta level, snapshot steps)`` after refusing values that cannot work."""
+    if flip not in (True, False, "alternate"):
+        raise ValueError(f"flip={flip!r} must be True (random), 'alternate' (airbench) or False")
+    if tta not in (0, 1, 2):  # True/False are 1/0
+        raise ValueError(f"tta={tta!r} must be 0 (none), 1 (mirror) or 2 (mirror and one-pixel shifts)")
+    if isinstance(whiten_bias_epochs, bool) or not isinstance(whiten_bias_epochs, int) or whiten_bias_epochs < 0:
+        raise ValueError(f"whiten_bias_epochs={whiten_bias_epochs!r} must be an int >= 0")
+    steps = sorted({int(t) for t in snapshot_steps})
+    if any(t < 1 or t > total for t in steps):
+        raise ValueError(f"snapshot_steps={list(snapshot_steps)!r}: each must be an update count in 1..{total} "
+                         "(the run's number of updates)")
+    return int(tta), steps
 
 
 def _fingerprint(config: dict) -> str:
@@ -429,6 +563,12 @@ class _Run:
         self.autocast = torch.autocast(dev.type, dtype=torch.bfloat16, enabled=(precision == "bf16"))
         self.history = History(steps_per_epoch=self.spe, config=dict(config, device=str(dev), precision=precision))
         self.aug_gen = torch.Generator().manual_seed(self.seed + 1)
+        # alternating flips: a fixed random half of the images is mirrored in even epochs, the rest in odd ones
+        self.flip_base = (torch.rand(len(self.x_train), generator=torch.Generator().manual_seed(self.seed + 2)) < 0.5
+                          if augment["flip"] == "alternate" else None)
+        self.lookahead = Lookahead(model, self.total_steps) if config["lookahead"] else None
+        self.snapshot_steps = set(config["snapshot_steps"])
+        self.ensemble_probs = None  # the sum of the snapshots' predicted probabilities on the test set
         self.step = 0
         self.elapsed_before = 0.0
         self.counters = {"correct": 0, "seen": 0}  # running train accuracy of the current epoch
@@ -451,6 +591,9 @@ class _Run:
         self.history.config.update(device=str(self.dev), precision=self.precision)
         self.step = state["step"]
         self.counters = state["counters"]
+        if self.lookahead is not None:
+            self.lookahead.avg = state["lookahead"]
+        self.ensemble_probs = state["ensemble_probs"]
         self.elapsed_before = self.history.wall_time
         if self.verbose and self.step < self.total_steps:
             print(i18n.t("train.resumed", path=self.ckpt_path, step=self.step, epoch=self.step // self.spe + 1))
@@ -461,7 +604,9 @@ class _Run:
             return
         state = {"fingerprint": _fingerprint(self.config), "model": self.model.state_dict(),
                  "optimizer": self.opt.state_dict(), "aug_gen": self.aug_gen.get_state(),
-                 "history": self.history.to_dict(), "step": self.step, "counters": dict(self.counters)}
+                 "history": self.history.to_dict(), "step": self.step, "counters": dict(self.counters),
+                 "lookahead": None if self.lookahead is None else self.lookahead.avg,
+                 "ensemble_probs": self.ensemble_probs}
         with atomic_write(self.ckpt_path, "wb") as f:
             torch.save(state, f)
 
@@ -518,6 +663,8 @@ class _Run:
                                    generator=torch.Generator().manual_seed(self.seed * 100_003 + epoch))
             if self.step % spe == 0:
                 self.counters = {"correct": 0, "seen": 0}
+            if isinstance(self.model, models.CifarNet):  # airbench: the stem's bias learns in the first epochs only
+                self.model.whiten.bias.requires_grad_(epoch < self.config["whiten_bias_epochs"])
             self.model.train()
             t0 = time.perf_counter()
             self._train_epoch(order)
@@ -548,13 +695,15 @@ class _Run:
         history, step = self.history, self.step
         xb = self.x_train[idx]
         self.aug_state, self.in_step = self.aug_gen.get_state(), True  # for Ctrl-C: a resumed run repeats this step
+        flip = self.augment["flip"]
+        if self.flip_base is not None:
+            flip = self.flip_base[idx] ^ bool((step // self.spe) % 2)
         if self.augment["flip"] or self.augment["translate"]:
-            xb = augment_batch(xb, self.aug_gen, **self.augment)
+            xb = augment_batch(xb, self.aug_gen, flip=flip, translate=self.augment["translate"])
         xb = self.normalize(xb.to(self.dev, non_blocking=True))
         yb = self.y_train[idx].to(self.dev, non_blocking=True)
         lr = float(self.schedule(step))
-        for group in self.opt.param_groups:
-            group["lr"] = lr
+        set_lr(self.opt, lr)
         with self.autocast:
             out = self.model(xb)
             loss = self.loss_fn(out.float(), yb)
@@ -573,13 +722,32 @@ class _Run:
         self.step += 1
         self.in_step = False
         self.images_trained += len(yb)
+        if self.lookahead is not None:
+            self.lookahead.after_update(self.step)
+            if self.step == self.total_steps:
+                self.lookahead.finish()
+        if self.step in self.snapshot_steps:
+            self._snapshot()
         return True
+
+    def _snapshot(self) -> None:
+        """Keep the test predictions of the model now; record its accuracy and the ensemble's."""
+        logits = predict(self.model, self.x_test, normalize=self.normalize, autocast=self.autocast,
+                         batch_size=self.eval_batch_size, tta=min(self.tta, 1), device=self.dev)
+        probs = torch.softmax(logits, 1)
+        self.ensemble_probs = probs if self.ensemble_probs is None else self.ensemble_probs + probs
+        y = self.y_test.to(probs.device)
+        self.history.snapshots.append({
+            "step": self.step, "test_acc": float((probs.argmax(1) == y).float().mean()),
+            "ensemble_acc": float((self.ensemble_probs.argmax(1) == y).float().mean())})
 
     def _finish_epoch(self) -> None:
         history = self.history
         history.train_acc.append(self.counters["correct"] / max(self.counters["seen"], 1))
+        last = self.step >= self.total_steps
         acc, tloss = evaluate(self.model, self.x_test, self.y_test, normalize=self.normalize, autocast=self.autocast,
-                              batch_size=self.eval_batch_size, tta=self.tta, device=self.dev)
+                              batch_size=self.eval_batch_size, tta=self.tta if last else min(self.tta, 1),
+                              device=self.dev)
         history.test_acc.append(acc)
         history.test_loss.append(tloss)
         history.epoch_time.append(self._elapsed())
@@ -604,25 +772,45 @@ class _Run:
             self.bar.write(i18n.t("train.interrupted", step=self.step, path=self.ckpt_path))
 
 
+def _views(xb: torch.Tensor, tta: int) -> list[tuple[float, torch.Tensor]]:
+    """(weight, batch) of each test-time view: airbench's levels 0, 1 (mirror) and 2 (mirror and one-pixel shifts)."""
+    if tta == 0:
+        return [(1.0, xb)]
+    views = [(0.25, xb), (0.25, xb.flip(3))]
+    if tta == 1:
+        return [(0.5, xb), (0.5, xb.flip(3))]
+    padded = F.pad(xb, (1, 1, 1, 1), mode="reflect")
+    h, w = xb.shape[2:]
+    for shifted in (padded[:, :, :h, :w], padded[:, :, 2:, 2:]):  # up-left and down-right by one pixel
+        shifted = shifted.contiguous(memory_format=torch.channels_last) if xb.is_contiguous(
+            memory_format=torch.channels_last) else shifted.contiguous()
+        views += [(0.125, shifted), (0.125, shifted.flip(3))]
+    return views
+
+
 @torch.no_grad()
-def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, normalize=None, autocast=None,
-             batch_size: int = 1000, tta: bool = True, device=None) -> tuple[float, float]:
-    """Accuracy and mean cross-entropy of ``model`` on uint8 images ``x``; with ``tta`` the logits
-    of each image and its mirror image are averaged."""
+def predict(model: nn.Module, x: torch.Tensor, *, normalize=None, autocast=None, batch_size: int = 1000,
+            tta: int = 1, device=None) -> torch.Tensor:
+    """The logits of ``model`` for uint8 images ``x`` (float32, on the device), averaged over the
+    test-time views of level ``tta`` (0: the image; 1: and its mirror; 2: and both shifted by one pixel)."""
     device = device or next(model.parameters()).device
     normalize = normalize or _Normalizer(device, channels_last=False)
     autocast = autocast or torch.autocast(device.type, enabled=False)
     was_training = model.training
     model.eval()
-    correct, loss_sum = 0, 0.0
+    out = []
     for i in range(0, len(x), batch_size):
         xb = normalize(x[i:i + batch_size].to(device))
-        yb = y[i:i + batch_size].to(device)
         with autocast:
-            logits = model(xb).float()
-            if tta:
-                logits = 0.5 * (logits + model(xb.flip(3)).float())
-        loss_sum += float(F.cross_entropy(logits, yb, reduction="sum"))
-        correct += int((logits.argmax(1) == yb).sum())
+            out.append(sum(w * model(v).float() for w, v in _views(xb, int(tta))))
     model.train(was_training)
-    return correct / len(x), loss_sum / len(x)
+    return torch.cat(out)
+
+
+def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, normalize=None, autocast=None,
+             batch_size: int = 1000, tta: int = 1, device=None) -> tuple[float, float]:
+    """Accuracy and mean cross-entropy of ``model`` on uint8 images ``x``, with the test-time
+    augmentation of :func:`predict` (``tta=1``: the mean logits of each image and its mirror)."""
+    logits = predict(model, x, normalize=normalize, autocast=autocast, batch_size=batch_size, tta=tta, device=device)
+    y = y.to(logits.device)
+    return float((logits.argmax(1) == y).float().mean()), float(F.cross_entropy(logits, y))

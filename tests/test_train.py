@@ -61,7 +61,12 @@ def test_the_optimizer_sees_the_scheduled_lr(monkeypatch):
 
     monkeypatch.setattr(torch.optim.SGD, "step", spy)
     train.train(sched, epochs=1, data=d, model=tiny_net(), **COMMON)
-    assert [set(s) for s in seen] == [{sched(t)} for t in range(6)]  # every param group, every step
+    # every param group, every step: the weights and other biases get schedule(t), the BatchNorm
+    # biases 64x it (the recipe's bias_lr_scale)
+    assert [sorted(set(s)) for s in seen] == [[sched(t), 64 * sched(t)] for t in range(6)]
+    seen.clear()
+    train.train(sched, epochs=1, data=d, model=tiny_net(), bias_lr_scale=1.0, **COMMON)
+    assert [set(s) for s in seen] == [{sched(t)} for t in range(6)]
 
 
 def test_training_learns_on_synthetic_data():

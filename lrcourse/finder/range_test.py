@@ -155,11 +155,14 @@ def _split(batch):
 
 
 def _set_lr(optimizer, lr: float) -> None:
+    # a group may scale the LR it is given (lrcourse.train.make_optimizer's "lr_scale": the
+    # practice network's BatchNorm biases learn 64x faster); the test's LR is the base LR
     for group in optimizer.param_groups:
+        value = lr * group.get("lr_scale", 1.0)
         if isinstance(group["lr"], torch.Tensor):
-            group["lr"].fill_(lr)
+            group["lr"].fill_(value)
         else:
-            group["lr"] = lr
+            group["lr"] = value
 
 
 def lr_ramp(start_lr, end_lr, num_iters, mode="exp") -> np.ndarray:
