@@ -1,7 +1,7 @@
 """The one command-line entry point, ``lrcourse`` (also ``python -m lrcourse``)::
 
     lrcourse [--lang en|bn] data import PATH | data download | data status
-    lrcourse run a|b|c [--budget quick|standard|full] [--seeds N] [--out FILE]
+    lrcourse run a|b|c|d [--budget quick|standard|full] [--seeds N] [--out FILE]
     lrcourse find-lr [digits-sgd|digits-adam|cifar10] [--start-lr ...] [--out PNG] [--json FILE]
     lrcourse design --schedule cosine --lr 1e-3 --total-steps 10000 [...]
 
@@ -45,12 +45,15 @@ def _run_parser(sub) -> None:
     from .lessons.l06_practice import EXPERIMENTS
 
     p = sub.add_parser(
-        "run", help="run a practice experiment (a, b, c) at a budget",
+        "run", help="run a practice experiment (a, b, c, d) at a budget",
         description="(a) constant vs cosine vs step decay; (b) the LR finder, then a run at its LR; "
-                    "(c) warmup 0/100/1000 steps with Adam at a high LR. Results are cached by configuration.")
+                    "(c) warmup 0/100/1000 steps with Adam at a high LR; (d) one cosine cycle vs SGDR vs "
+                    "cyclical LR vs exponential decay, and SGDR's snapshot ensemble. "
+                    "Results are cached by configuration.")
     p.add_argument("experiment", choices=EXPERIMENTS)
     p.add_argument("--budget", choices=BUDGETS, default=None,
-                   help="quick (seconds), standard (minutes on a laptop CPU; default), full (a GPU helps)")
+                   help="quick (seconds), standard (the whole training set, minutes per run on a laptop CPU; "
+                        "default), full (the 94%% recipe, 10 epochs; a GPU helps)")
     p.add_argument("--seeds", type=int, default=None, help="seeds per run (default by budget)")
     p.add_argument("--out", help="also write the result JSON here (e.g. data/results/a_standard.json)")
     p.add_argument("--no-cache", action="store_true", help="train even if a cached result exists")

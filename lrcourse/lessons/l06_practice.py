@@ -1,10 +1,17 @@
-"""Lesson 06: the three CIFAR-10 practice tasks, as experiments with budgets, a cache and provenance.
+"""Lesson 06: the four CIFAR-10 practice tasks, as experiments with budgets, a cache and provenance.
 
 - ``"a"``: constant vs cosine vs step decay, at the same peak LR and the same number of updates;
 - ``"b"``: the LR range test (:func:`lrcourse.finder.lr_range_test`) on the practice network,
   its recommendation, and a cosine run at the recommended LR;
 - ``"c"``: linear warmup over 0, 100 and 1000 updates in front of a cosine decay, with Adam at a
-  high peak LR (where warmup is known to matter).
+  high peak LR (where warmup is known to matter);
+- ``"d"``: restarts and cycles, tested: one cosine cycle vs SGDR (three cycles of 1/7, 2/7 and 4/7
+  of the run) vs a triangular cyclical LR (two cycles) vs exponential decay, at (a)'s budget, and
+  the free snapshot ensemble of SGDR's cycle ends against the single final model
+  (:meth:`ExperimentResult.snapshot_table`).
+
+Every run trains with the course's recipe (:data:`lrcourse.train.RECIPE`: airbench94's
+ingredients); the settings record it, so a change of the recipe is a change of configuration.
 
 ::
 
@@ -45,7 +52,7 @@ __all__ = ["EXPERIMENTS", "settings", "run", "ExperimentResult", "load_precomput
            "config_key", "save_json"]
 
 RESULTS_DIR = CHECKOUT / "data" / "results"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the airbench94 recipe in the settings, (d), snapshots
 # the code whose uncommitted changes the provenance of a result reports (git pathspecs)
 CODE = tuple("lrcourse/" + f for f in ("data.py", "models.py", "train.py", "lessons/l06_practice.py",
                                        "schedules*", "finder*", "problems.py"))
@@ -57,31 +64,66 @@ i18n.load("l06_practice")
 
 # Data and length of each run, by budget. ``None`` = the whole split.
 # - quick: CI; the real code paths on a small subset, seconds per run; the numbers mean little.
-# - standard: sized so that the three experiments together take roughly half an hour on a
-#   2-core laptop CPU (the committed results in data/results/ were produced at this budget).
-# - full: the whole training set, 10 epochs, 3 seeds; hours on a CPU, minutes on a GPU.
+# - standard: the whole training set (50,000 images) and test set, 3 epochs: a short but real
+#   regime, in which the practice network ends well above 85% test accuracy, sized so that one
+#   task takes at most about 15 minutes per seed on a 2-core laptop CPU (the committed results
+#   in data/results/ were produced at this budget).
+# - full: the course's 94% recipe: the whole training set, 10 epochs at batch 1024, the wide
+#   network (WIDTHS), 3 seeds; long on a CPU, minutes on a GPU.
+# (c) trains Adam at smaller batches than the others, so that its longest warmup (1000 updates)
+# ends inside the run: at batch 512, 3 epochs are only 291 updates.
 _SIZES = {
     #             train images, test images, epochs, batch, seeds
-    "a": {"quick": (512, 256, 2, 64, 1), "standard": (8000, 2000, 3, 128, 3), "full": (None, None, 10, 512, 3)},
-    "b": {"quick": (512, 256, 2, 64, 1), "standard": (8000, 2000, 3, 128, 1), "full": (None, None, 10, 512, 3)},
-    "c": {"quick": (512, 256, 1, 16, 1), "standard": (4000, 2000, 5, 16, 3), "full": (None, None, 10, 128, 3)},
+    "a": {"quick": (512, 256, 2, 64, 1), "standard": (None, None, 3, 512, 2), "full": (None, None, 10, 1024, 3)},
+    "b": {"quick": (512, 256, 2, 64, 1), "standard": (None, None, 3, 512, 1), "full": (None, None, 10, 1024, 3)},
+    "c": {"quick": (512, 256, 1, 16, 1), "standard": (None, None, 3, 128, 2), "full": (None, None, 10, 256, 3)},
+    "d": {"quick": (512, 256, 2, 64, 1), "standard": (None, None, 3, 512, 2), "full": (None, None, 10, 1024, 3)},
 }
-# The hand-picked peak LR of (a) and (b): SGD with Nesterov momentum 0.9, 1.0 at batch 128 (in a
-# 32-update trial on 2,048 images it beat 0.2 clearly: 35% vs 24%; the logits are scaled by 1/9 as
-# in airbench, which is why such a large LR is right here), scaled with the square root of the batch
-# size for other batches (untested beyond 128). The Adam peak LR of (c) is deliberately high.
-SGD_PEAK_LR_128 = 1.0
+# The network's widths: airbench93's (64, 128, 128) for quick and standard, airbench94's wider
+# (64, 256, 256) for the full recipe.
+WIDTHS = {"quick": (64, 128, 128), "standard": (64, 128, 128), "full": (64, 256, 256)}
+# The SGD peak LR of (a), (b)'s comparison and (d): the recipe's 1.5 per 1,024 images per batch,
+# scaled linearly with the batch size as in airbench (0.75 at batch 512). The loss is the batch
+# mean, so a batch twice as large gives a gradient of the same size with half the noise, and
+# the LR per update doubles. Equal to train.PEAK_LR_PER_1024 (a test checks it); kept here so
+# that importing this module does not import torch. The Adam peak LR of (c) is deliberately high.
+PEAK_LR_PER_1024 = 1.5
 ADAM_PEAK_LR = 0.01
-# Warmup lengths of (c): the lesson's 0 / 100 / 1000 updates (8% and 80% of the standard run's
-# 1,250 updates); quick keeps those shares of its 32 updates.
+# Warmup lengths of (c): the lesson's 0 / 100 / 1000 updates at standard and full (what share of
+# the run each is depends on the run's length; the notebook prints it); quick keeps about the
+# standard shares of its 32 updates.
 WARMUPS = {"quick": (0, 3, 25), "standard": (0, 100, 1000), "full": (0, 100, 1000)}
 FINDER_ITERS = {"quick": 20, "standard": 50, "full": 100}
+# (d): SGDR's restart lengths double (T_mult = 2), so three cycles are 1/7, 2/7 and 4/7 of the run;
+# the cyclical LR makes two full triangles; the exponential decay ends at peak/100.
+SGDR_CYCLES = 3
+CLR_CYCLES = 2
+EXP_END_FACTOR = 0.01
+# The cyclical LR's lower bound, as a fraction of the peak. Smith (2017, arXiv 1506.01186, sec. 3.3)
+# sets base_lr to 1/3 or 1/4 of max_lr from a range test; his runs end at base_lr, and so would
+# ours: a final model trained at a quarter of the peak against rivals that end near 0 (cosine, SGDR)
+# or at peak/100 (exponential) would lose for its last LR alone, not for cycling. 1/10 is the
+# lower end of what one-cycle schedules use (fastai's div = 25 starts lower, ends far lower), keeps
+# a real amplitude of 10x per cycle, and lets the run end at a small LR like the others.
+CLR_BASE_FRACTION = 0.1
 
-EXPERIMENTS = ("a", "b", "c")
+EXPERIMENTS = ("a", "b", "c", "d")
+
+
+def _recipe() -> dict:
+    """The training recipe every practice run uses (:data:`lrcourse.train.RECIPE`), JSON-ready."""
+    from ..train import RECIPE
+
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in RECIPE.items()}
 
 
 def settings(name: str, budget: str | None = None, seeds: int | None = None) -> dict:
-    """The full configuration of experiment ``name`` at ``budget``: what is cached and recorded."""
+    """The full configuration of experiment ``name`` at ``budget``: what is cached and recorded.
+
+    Besides sizes, optimizer and peak LR it holds every item of the training recipe
+    (:data:`lrcourse.train.RECIPE`, with the optimizer's own momentum, weight decay and bias LR
+    scale), so that the configuration key changes when the recipe does.
+    """
     if name not in EXPERIMENTS:
         raise ValueError(f"experiment={name!r} is not known; use one of {EXPERIMENTS}")
     b = budget_mod.get_budget(budget)
@@ -92,22 +134,76 @@ def settings(name: str, budget: str | None = None, seeds: int | None = None) -> 
         n_seeds = seeds
     s = {
         "experiment": name, "budget": b, "n_train": n_train, "n_test": n_test, "epochs": epochs,
-        "batch_size": batch, "seeds": list(range(n_seeds)), "label_smoothing": 0.2,
-        "flip": True, "translate": 2, "tta": True, "format": FORMAT_VERSION,
+        "batch_size": batch, "seeds": list(range(n_seeds)), "widths": list(WIDTHS[b]), **_recipe(),
+        "format": FORMAT_VERSION,
     }
-    if name in ("a", "b"):
-        s.update(optimizer="sgd", momentum=0.9, nesterov=True, weight_decay=5e-4,
-                 peak_lr=round(SGD_PEAK_LR_128 * math.sqrt(batch / 128), 4))
+    if name in ("a", "b", "d"):
+        s.update(optimizer="sgd", peak_lr=round(PEAK_LR_PER_1024 * batch / 1024, 6))
     if name == "b":
         s.update(finder={"start_lr": 1e-3, "end_lr": 100.0, "num_iters": FINDER_ITERS[b], "batch_size": batch})
     if name == "c":
-        s.update(optimizer="adam", momentum=0.9, nesterov=False, weight_decay=0.0, peak_lr=ADAM_PEAK_LR,
-                 warmups=list(WARMUPS[b]))
+        # Adam: its own momentum (beta1), no weight decay, and no faster LR for the BatchNorm biases
+        s.update(optimizer="adam", momentum=0.9, nesterov=False, weight_decay=0.0, bias_lr_scale=1.0,
+                 peak_lr=ADAM_PEAK_LR, warmups=list(WARMUPS[b]))
+    if name == "d":
+        s.update(sgdr_cycles=SGDR_CYCLES, sgdr_t_mult=2, clr_cycles=CLR_CYCLES, clr_base_fraction=CLR_BASE_FRACTION,
+                 exp_end_factor=EXP_END_FACTOR)
     return s
 
 
 def _steps(s: dict, n_train_actual: int) -> int:
     return s["epochs"] * (n_train_actual // s["batch_size"])
+
+
+def sgdr_cycles(total: int, cycles: int = SGDR_CYCLES, t_mult: int = 2) -> list[int]:
+    """The update counts at which SGDR's cycles end in a run of ``total`` updates (the last = ``total``).
+
+    The cycles last T0, T0·t_mult, T0·t_mult², ...: with 3 cycles and t_mult 2, 1/7, 2/7 and 4/7 of
+    the run. T0 = total // 7 (in general total // (1 + t_mult + ... )); where ``total`` is not a
+    multiple of 7 the few updates left over (at most 6) go to the last cycle, so that it ends at
+    the last update instead of restarting for a few updates at the very end of the run.
+    """
+    units = sum(t_mult ** k for k in range(cycles))
+    t_0 = total // units
+    if t_0 < 1:
+        raise ValueError(f"a run of {total} updates is too short for {cycles} SGDR cycles (at least {units})")
+    ends = list(np.cumsum([t_0 * t_mult ** k for k in range(cycles)]))
+    ends[-1] = total
+    return [int(e) for e in ends]
+
+
+def _sgdr(lr: float, total: int, cycles: int, t_mult: int):
+    """SGDR over exactly ``total`` updates: ``schedules.sgdr`` whose last cycle ends at ``total``."""
+    from .. import schedules as S
+
+    ends = sgdr_cycles(total, cycles, t_mult)
+    t_0 = ends[0]
+    sgdr = S.sgdr(lr, t_0=t_0, t_mult=t_mult)
+    if cycles == 1 or ends[-1] == t_0 * sum(t_mult ** k for k in range(cycles)):
+        return sgdr  # total is a multiple of 1 + t_mult + ...: schedules.sgdr as it is
+    # the last cycle stretched by the left-over updates: a cosine of its own length from the restart on
+    return S.join([sgdr, S.cosine(lr, total_steps=total - ends[-2])], [ends[-2]])
+
+
+def _clr(lr: float, total: int, cycles: int, base_fraction: float):
+    """A triangular cyclical LR with ``cycles`` full cycles in ``total`` updates, between
+    ``base_fraction``·lr and lr: up for half a cycle, down for the other half. Where ``total``
+    is not a multiple of the period, the updates left over (fewer than ``cycles``) stay at the
+    lower bound, where every cycle ends."""
+    from .. import schedules as S
+
+    period = total // cycles
+    if period < 2:
+        raise ValueError(f"a run of {total} updates is too short for {cycles} cycles of a cyclical LR")
+    up = period // 2
+    return S.cyclic(round(base_fraction * lr, 12), lr, step_size_up=up, step_size_down=period - up, mode="triangular")
+
+
+def _exponential(lr: float, total: int, end_factor: float):
+    """``lr · gamma^t`` with gamma chosen so that the last update (t = total − 1) uses end_factor·lr."""
+    from .. import schedules as S
+
+    return S.exponential(lr, gamma=end_factor ** (1.0 / max(1, total - 1)))
 
 
 def _schedules(s: dict, total: int, finder_lr: float | None = None) -> list[tuple[str, dict, object]]:
@@ -124,11 +220,27 @@ def _schedules(s: dict, total: int, finder_lr: float | None = None) -> list[tupl
     if s["experiment"] == "b":
         # the hand-picked LR's run is experiment (a)'s cosine run (same settings and seeds)
         return [("finder", {"lr": finder_lr}, S.cosine(finder_lr, total_steps=total))]
+    if s["experiment"] == "d":
+        ends = sgdr_cycles(total, s["sgdr_cycles"], s["sgdr_t_mult"])
+        return [
+            ("cosine1", {}, S.cosine(lr, total_steps=total)),
+            ("sgdr", {"t0": ends[0], "t_mult": s["sgdr_t_mult"]}, _sgdr(lr, total, s["sgdr_cycles"], s["sgdr_t_mult"])),
+            ("clr", {"cycles": s["clr_cycles"], "base": s["clr_base_fraction"]},
+             _clr(lr, total, s["clr_cycles"], s["clr_base_fraction"])),
+            ("exp", {"end": s["exp_end_factor"]}, _exponential(lr, total, s["exp_end_factor"])),
+        ]
     runs = []
     for w in s["warmups"]:
         sched = S.cosine(lr, total_steps=total) if w == 0 else S.warmup_cosine(lr, warmup_steps=w, total_steps=total)
         runs.append(("warmup", {"w": w}, sched))
     return runs
+
+
+def _snapshot_steps(s: dict, label: str, total: int) -> list[int]:
+    """The update counts at which a run keeps a snapshot: the ends of SGDR's cycles, for (d)'s SGDR run."""
+    if s["experiment"] == "d" and label == "sgdr":
+        return sgdr_cycles(total, s["sgdr_cycles"], s["sgdr_t_mult"])
+    return []
 
 
 # ------------------------------------------------------------------------------------------------
@@ -208,8 +320,75 @@ class ExperimentResult:
             lines.append(f"| {row['label']} | {acc} | {row['train_loss']:.3f} | {minutes} | {row['n_seeds']} |")
         return "\n".join(lines)
 
+    def snapshot_rows(self) -> list[dict]:
+        """The snapshot ensemble against the single final model, one row per run with snapshots.
+
+        Read from each run's ``history["snapshots"]`` (``train(snapshot_steps=...)``; in (d) the
+        SGDR run, one snapshot at the end of each cycle). Per row: ``label``, ``seed``, ``steps``,
+        ``snapshot_accs`` (each snapshot alone), ``ensemble_accs`` (the average of the predicted
+        probabilities of the snapshots so far), ``final`` (the last snapshot alone: the model the
+        run ends with), ``ensemble`` (all snapshots) and ``gain`` (ensemble − final). Snapshots are
+        evaluated as after each epoch (at most the mirror as test-time augmentation), so ``final``
+        can differ from the run's final test accuracy in :meth:`summary`, which uses the full TTA.
+        """
+        out = []
+        for r in self.runs:
+            snaps = r["history"].get("snapshots") or []
+            if not snaps:
+                continue
+            final, ensemble = float(snaps[-1]["test_acc"]), float(snaps[-1]["ensemble_acc"])
+            out.append({
+                "label": self.label(r), "key": r["label"], "seed": r["seed"],
+                "steps": [int(x["step"]) for x in snaps],
+                "snapshot_accs": [float(x["test_acc"]) for x in snaps],
+                "ensemble_accs": [float(x["ensemble_acc"]) for x in snaps],
+                "final": final, "ensemble": ensemble, "gain": ensemble - final,
+            })
+        return out
+
+    def snapshot_table(self) -> str:
+        """:meth:`snapshot_rows` as a Markdown table in the current language: one row per seed, then
+        the mean over seeds ("" for an experiment without snapshots)."""
+        rows = self.snapshot_rows()
+        if not rows:
+            return ""
+        steps = rows[0]["steps"]
+        k = len(steps)
+        head = [i18n.t("exp.col.run"), i18n.t("exp.col.seed")]
+        head += [i18n.t("exp.snap.col.snapshot", i=i + 1, step=st) for i, st in enumerate(steps[:-1])]
+        head += [i18n.t("exp.snap.col.final", i=k, step=steps[-1]), i18n.t("exp.snap.col.ensemble", k=k),
+                 i18n.t("exp.snap.col.gain")]
+        lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+
+        def pct(a: float) -> str:
+            return f"{100 * a:.2f}%"
+
+        for row in rows:
+            cells = [row["label"], str(row["seed"])] + [pct(a) for a in row["snapshot_accs"]]
+            cells += [pct(row["ensemble"]), f"{100 * row['gain']:+.2f}"]
+            lines.append("| " + " | ".join(cells) + " |")
+        by_label: dict[str, list[dict]] = {}
+        for row in rows:
+            by_label.setdefault(row["label"], []).append(row)
+        for label, group in by_label.items():
+            if len(group) < 2:
+                continue
+            n = len(group)
+            if any(len(g["snapshot_accs"]) != k for g in group):
+                continue
+            mean = [float(np.mean([g["snapshot_accs"][i] for g in group])) for i in range(k)]
+            cells = [f"**{label}**", i18n.t("exp.snap.mean", n=n)] + [pct(a) for a in mean]
+            cells += [pct(float(np.mean([g["ensemble"] for g in group]))),
+                      f"{100 * float(np.mean([g['gain'] for g in group])):+.2f}"]
+            lines.append("| " + " | ".join(cells) + " |")
+        return "\n".join(lines) + "\n\n" + i18n.t("exp.snap.note", k=k)
+
     def _repr_markdown_(self) -> str:
-        return f"**{i18n.t(f'exp.{self.name}.title')}** ({self.settings['budget']})\n\n{self.table()}"
+        out = f"**{i18n.t(f'exp.{self.name}.title')}** ({self.settings['budget']})\n\n{self.table()}"
+        snap = self.snapshot_table()
+        if snap:
+            out += f"\n\n**{i18n.t('exp.snap.title')}**\n\n{snap}"
+        return out
 
     def __repr__(self) -> str:
         rows = ", ".join(f"{r['label']}: {100 * r['final_test_acc']:.1f}%" for r in self.summary())
@@ -242,9 +421,22 @@ class ExperimentResult:
             plot_histories(hist, axes=axes[1:])
         else:
             fig = plot_histories(hist)
+            self._plot_snapshots(fig.axes[2], seed)
         fig.suptitle(i18n.t(f"exp.{self.name}.title"))
         fig.tight_layout()
         return fig
+
+    def _plot_snapshots(self, ax, seed: int | None) -> None:
+        """(d): the snapshot ensemble's accuracy at each cycle end, on the accuracy-per-epoch axis."""
+        seed = self.settings["seeds"][0] if seed is None else seed
+        for r in self.runs:
+            snaps = r["history"].get("snapshots") or []
+            if r["seed"] != seed or not snaps:
+                continue
+            spe = r["history"]["steps_per_epoch"] or 1
+            ax.plot([x["step"] / spe for x in snaps], [100 * x["ensemble_acc"] for x in snaps], ls="none",
+                    marker="*", markersize=11, color="k", label=i18n.t("exp.snap.plot", label=self.label(r)))
+            ax.legend(fontsize=8)
 
     def _plot_finder(self, ax) -> None:
         """(b): the range test's smoothed loss, its recommendation and the hand-picked LR."""
@@ -294,7 +486,7 @@ def _announce_precomputed(res: ExperimentResult) -> None:
 def run(name: str, budget: str | None = None, *, seeds: int | None = None, use_cache: bool = True,
         precomputed: bool = True, verbose: bool = True, command: str | None = None,
         progress: bool | None = None) -> ExperimentResult:
-    """Run practice experiment ``name`` (``"a"``, ``"b"`` or ``"c"``) at ``budget`` and return its result.
+    """Run practice experiment ``name`` (``"a"``, ``"b"``, ``"c"`` or ``"d"``) at ``budget`` and return its result.
 
     ``budget``: ``quick``, ``standard`` or ``full`` (default ``$LRCOURSE_BUDGET``, else standard).
     ``seeds``: number of seeds per run (default by budget). With ``precomputed`` (the default) a
@@ -330,6 +522,8 @@ def run(name: str, budget: str | None = None, *, seeds: int | None = None, use_c
     }
     res = ExperimentResult(out, source="run")
     out["summary"] = round_floats(res.summary())
+    if res.snapshot_rows():
+        out["snapshot_summary"] = round_floats(res.snapshot_rows())
     if use_cache:
         save_json(out, cache_file)
         res.path = str(cache_file)
@@ -370,8 +564,9 @@ def _finder_step(s: dict, d, verbose: bool) -> dict:
 
     fs = s["finder"]
     p = builtin_problem("cifar10", seed=s["seeds"][0], data=d, subset=None, batch_size=fs["batch_size"],
-                        optimizer=s["optimizer"], momentum=s["momentum"], nesterov=s["nesterov"],
-                        weight_decay=s["weight_decay"], label_smoothing=s["label_smoothing"])
+                        widths=tuple(s["widths"]), optimizer=s["optimizer"], momentum=s["momentum"],
+                        nesterov=s["nesterov"], weight_decay=s["weight_decay"],
+                        label_smoothing=s["label_smoothing"])  # bias LR scale: the recipe's default for SGD
     fr = lr_range_test(p.model, p.optimizer, p.loss_fn, p.batches, start_lr=fs["start_lr"], end_lr=fs["end_lr"],
                        num_iters=fs["num_iters"], progress=None if verbose else False)
     finder_lr = float(f"{fr.recommended:.3g}")
@@ -382,8 +577,12 @@ def _finder_step(s: dict, d, verbose: bool) -> dict:
 
 
 def _train_runs(s: dict, d, plan, *, verbose: bool, progress: bool | None):
-    """Every (seed, schedule) run of the plan: the runs' records, the device and the precision used."""
+    """Every (seed, schedule) run of the plan: the runs' records, the device and the precision used.
+
+    Each run gets the settings' recipe (every item of :data:`lrcourse.train.RECIPE`, as recorded)."""
     from .. import train as train_mod
+
+    total = _steps(s, len(d[0]))
 
     runs = []
     device = precision = None
@@ -396,10 +595,9 @@ def _train_runs(s: dict, d, plan, *, verbose: bool, progress: bool | None):
                 print(i18n.t("exp.start", i=i, n=n_runs, label=i18n.t(f"exp.label.{label}", **values), seed=seed),
                       flush=True)
             h = train_mod.train(
-                sched, epochs=s["epochs"], data=d, batch_size=s["batch_size"], optimizer=s["optimizer"],
-                momentum=s["momentum"], nesterov=s["nesterov"], weight_decay=s["weight_decay"],
-                label_smoothing=s["label_smoothing"], flip=s["flip"], translate=s["translate"], tta=s["tta"],
-                seed=seed, progress=progress, verbose=verbose)
+                sched, epochs=s["epochs"], data=d, widths=tuple(s["widths"]), batch_size=s["batch_size"],
+                optimizer=s["optimizer"], **{k: s[k] for k in train_mod.RECIPE},
+                snapshot_steps=_snapshot_steps(s, label, total), seed=seed, progress=progress, verbose=verbose)
             device, precision = h.config["device"], h.config["precision"]
             runs.append({"label": label, "label_values": values, "seed": seed, "schedule": repr(sched),
                          "history": round_floats(h.to_dict())})
@@ -407,7 +605,7 @@ def _train_runs(s: dict, d, plan, *, verbose: bool, progress: bool | None):
 
 
 # ------------------------------------------------------------------------------------------------
-# command line: lrcourse run a|b|c --budget ... (the parser is in lrcourse.cli)
+# command line: lrcourse run a|b|c|d --budget ... (the parser is in lrcourse.cli)
 
 
 def cli_run(args) -> int:
@@ -421,4 +619,8 @@ def cli_run(args) -> int:
     print()
     print(i18n.t(f"exp.{res.name}.title"))
     print(res.table())
+    if res.snapshot_table():
+        print()
+        print(i18n.t("exp.snap.title"))
+        print(res.snapshot_table())
     return 0
