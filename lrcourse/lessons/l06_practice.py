@@ -74,10 +74,10 @@ i18n.load("l06_practice")
 # ends inside the run: at batch 512, 3 epochs are only 291 updates.
 _SIZES = {
     #             train images, test images, epochs, batch, seeds
-    "a": {"quick": (512, 256, 2, 64, 1), "standard": (None, None, 3, 512, 2), "full": (None, None, 10, 1024, 3)},
-    "b": {"quick": (512, 256, 2, 64, 1), "standard": (None, None, 3, 512, 1), "full": (None, None, 10, 1024, 3)},
-    "c": {"quick": (512, 256, 1, 16, 1), "standard": (None, None, 3, 128, 2), "full": (None, None, 10, 256, 3)},
-    "d": {"quick": (512, 256, 2, 64, 1), "standard": (None, None, 3, 512, 2), "full": (None, None, 10, 1024, 3)},
+    "a": {"quick": (512, 256, 2, 64, 1), "standard": (None, None, 5, 512, 2), "full": (None, None, 10, 1024, 3)},
+    "b": {"quick": (512, 256, 2, 64, 1), "standard": (None, None, 5, 512, 1), "full": (None, None, 10, 1024, 3)},
+    "c": {"quick": (512, 256, 1, 16, 1), "standard": (None, None, 4, 128, 2), "full": (None, None, 10, 256, 3)},
+    "d": {"quick": (512, 256, 2, 64, 1), "standard": (None, None, 5, 512, 2), "full": (None, None, 10, 1024, 3)},
 }
 # The network's widths: airbench93's (64, 128, 128) for quick and standard, airbench94's wider
 # (64, 256, 256) for the full recipe.
@@ -510,7 +510,7 @@ def run(name: str, budget: str | None = None, *, seeds: int | None = None, use_c
     if verbose:
         print(i18n.t("exp.plan", name=name, budget=s["budget"], runs=len(plan) * len(s["seeds"]),
                      epochs=s["epochs"], n_train=len(d[0]), steps=total), flush=True)
-    runs, device, precision = _train_runs(s, d, plan, verbose=verbose, progress=progress)
+    runs, device, precision = _train_runs(s, d, plan, verbose=verbose, progress=progress, use_cache=use_cache)
     out = {
         "format": FORMAT_VERSION, "config_key": key, "settings": s,
         "n_train_used": len(d[0]), "n_test_used": len(d[2]), "total_steps": total,
@@ -576,7 +576,7 @@ def _finder_step(s: dict, d, verbose: bool) -> dict:
             "recommended": float(fr.recommended), "used_lr": finder_lr}
 
 
-def _train_runs(s: dict, d, plan, *, verbose: bool, progress: bool | None):
+def _train_runs(s: dict, d, plan, *, verbose: bool, progress: bool | None, use_cache: bool = True):
     """Every (seed, schedule) run of the plan: the runs' records, the device and the precision used.
 
     Each run gets the settings' recipe (every item of :data:`lrcourse.train.RECIPE`, as recorded)."""
@@ -594,10 +594,18 @@ def _train_runs(s: dict, d, plan, *, verbose: bool, progress: bool | None):
             if verbose:
                 print(i18n.t("exp.start", i=i, n=n_runs, label=i18n.t(f"exp.label.{label}", **values), seed=seed),
                       flush=True)
-            h = train_mod.train(
-                sched, epochs=s["epochs"], data=d, widths=tuple(s["widths"]), batch_size=s["batch_size"],
-                optimizer=s["optimizer"], **{k: s[k] for k in train_mod.RECIPE},
-                snapshot_steps=_snapshot_steps(s, label, total), seed=seed, progress=progress, verbose=verbose)
+            kwargs = dict(epochs=s["epochs"], widths=tuple(s["widths"]), batch_size=s["batch_size"],
+                          optimizer=s["optimizer"], **{k: s[k] for k in train_mod.RECIPE},
+                          snapshot_steps=_snapshot_steps(s, label, total), seed=seed)
+            # one run = one file: the same run in two experiments ((a)'s and (d)'s cosine cycle) trains once
+            run_file = cache_dir() / "runs" / (config_key({**kwargs, "schedule": repr(sched), "n_train": s["n_train"],
+                                                           "n_test": s["n_test"], "format": FORMAT_VERSION}) + ".json")
+            if use_cache and run_file.is_file():
+                h = train_mod.History.from_dict(json.loads(run_file.read_text(encoding="utf-8")))
+            else:
+                h = train_mod.train(sched, data=d, progress=progress, verbose=verbose, **kwargs)
+                if use_cache:
+                    save_json(round_floats(h.to_dict()), run_file)
             device, precision = h.config["device"], h.config["precision"]
             runs.append({"label": label, "label_values": values, "seed": seed, "schedule": repr(sched),
                          "history": round_floats(h.to_dict())})
