@@ -134,12 +134,13 @@ def _cifar_problem(seed: int, batch_size: int = 128, subset: int | None = 10_000
     )
 
 
-def _describe_setup(optimizer: str = "sgd", momentum: float = 0.9, nesterov: bool = True,
-                    weight_decay: float = 5e-4, label_smoothing: float = 0.2) -> str:
-    """The practice set-up in words (the defaults are those of :func:`lrcourse.train.practice_setup`)."""
+def _describe_setup(optimizer: str = "sgd", momentum: float = 0.85, nesterov: bool = True,
+                    weight_decay: float = 1.33e-3, label_smoothing: float = 0.2, bias_lr_scale=None) -> str:
+    """The practice set-up in words (the defaults are those of :func:`lrcourse.train.practice_setup`,
+    i.e. ``train.RECIPE``; ``bias_lr_scale`` is accepted so that the set-up can be passed whole)."""
     sgd = "finder.problem.nesterov" if nesterov and momentum > 0 else "finder.problem.sgd"
     name = {"sgd": i18n.t(sgd, momentum=f"{momentum:g}"), "adam": "Adam", "adamw": "AdamW"}.get(optimizer, optimizer)
-    decay = f"{weight_decay:.0e}".replace("e-0", "e-") if weight_decay else "0"
+    decay = f"{weight_decay:.3g}" if weight_decay else "0"
     return i18n.t("finder.problem.setup", optimizer=name, decay=decay, smoothing=f"{label_smoothing:g}")
 
 
