@@ -145,6 +145,8 @@ class History:
     became NaN or infinite (training stops there). ``snapshots``: one entry per update count in
     ``train(snapshot_steps=...)``: ``{"step", "test_acc", "ensemble_acc"}``, the test accuracy of
     the model at that moment and of the average of the predictions of all snapshots so far.
+    ``tta_acc``: the final test accuracy at each test-time augmentation level from 0 to the run's
+    ``tta`` (the last entry is ``final_test_acc``; the levels share their forward passes).
     """
 
     lr: list = field(default_factory=list)
@@ -159,6 +161,7 @@ class History:
     diverged: bool = False
     diverged_at: int | None = None
     snapshots: list = field(default_factory=list)
+    tta_acc: list = field(default_factory=list)
     config: dict = field(default_factory=dict)
 
     @property
@@ -745,9 +748,15 @@ class _Run:
         history = self.history
         history.train_acc.append(self.counters["correct"] / max(self.counters["seen"], 1))
         last = self.step >= self.total_steps
-        acc, tloss = evaluate(self.model, self.x_test, self.y_test, normalize=self.normalize, autocast=self.autocast,
-                              batch_size=self.eval_batch_size, tta=self.tta if last else min(self.tta, 1),
-                              device=self.dev)
+        # the last evaluation at the full TTA level, and the accuracy at every lower level from the same passes
+        per_level = predict(self.model, self.x_test, normalize=self.normalize, autocast=self.autocast,
+                            batch_size=self.eval_batch_size, tta=self.tta if last else min(self.tta, 1),
+                            device=self.dev, all_levels=True)
+        y = self.y_test.to(per_level[-1].device)
+        accs = [float((logits.argmax(1) == y).float().mean()) for logits in per_level]
+        acc, tloss = accs[-1], float(F.cross_entropy(per_level[-1], y))
+        if last:
+            history.tta_acc = accs
         history.test_acc.append(acc)
         history.test_loss.append(tloss)
         history.epoch_time.append(self._elapsed())
@@ -790,21 +799,30 @@ def _views(xb: torch.Tensor, tta: int) -> list[tuple[float, torch.Tensor]]:
 
 @torch.no_grad()
 def predict(model: nn.Module, x: torch.Tensor, *, normalize=None, autocast=None, batch_size: int = 1000,
-            tta: int = 1, device=None) -> torch.Tensor:
+            tta: int = 1, device=None, all_levels: bool = False):
     """The logits of ``model`` for uint8 images ``x`` (float32, on the device), averaged over the
-    test-time views of level ``tta`` (0: the image; 1: and its mirror; 2: and both shifted by one pixel)."""
+    test-time views of level ``tta`` (0: the image; 1: and its mirror; 2: and both shifted by one pixel).
+
+    ``all_levels=True``: a list with the logits of every level from 0 to ``tta``, from the same
+    forward passes (a lower level's views are among a higher level's), at no extra cost."""
     device = device or next(model.parameters()).device
     normalize = normalize or _Normalizer(device, channels_last=False)
     autocast = autocast or torch.autocast(device.type, enabled=False)
     was_training = model.training
     model.eval()
-    out = []
+    levels = range(int(tta) + 1) if all_levels else [int(tta)]
+    out = {level: [] for level in levels}
     for i in range(0, len(x), batch_size):
         xb = normalize(x[i:i + batch_size].to(device))
         with autocast:
-            out.append(sum(w * model(v).float() for w, v in _views(xb, int(tta))))
+            views = _views(xb, int(tta))
+            logits = [model(v).float() for _, v in views]
+        for level in levels:
+            weights = [w for w, _ in (views if level == int(tta) else _views(xb[:0], level))]
+            out[level].append(sum(w * z for w, z in zip(weights, logits)))
     model.train(was_training)
-    return torch.cat(out)
+    result = [torch.cat(out[level]) for level in levels]
+    return result if all_levels else result[0]
 
 
 def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, normalize=None, autocast=None,

@@ -210,3 +210,26 @@ def test_whitening_stem_whitens_patches():
     cov = torch.cov(out.T)
     torch.testing.assert_close(cov, torch.eye(12), atol=0.05, rtol=0.05)
     assert not net.whiten.weight.requires_grad
+
+
+def test_tta_levels_share_passes_and_match_separate_evaluations():
+    d = synthetic_cifar(n_train=96, n_test=40)
+    kw = dict(COMMON, tta=2)
+    h = train.train(schedules.cosine(0.05, total_steps=6), epochs=1, data=d, model=tiny_net(), **kw)
+    assert len(h.tta_acc) == 3 and h.tta_acc[-1] == h.final_test_acc
+    # the same trained network evaluated at each level on its own gives the same accuracies
+    net = tiny_net()
+    train.train(schedules.cosine(0.05, total_steps=6), epochs=1, data=d, model=net, **kw)
+    x_te, y_te = d[2], d[3]
+    separate = [train.evaluate(net, x_te, y_te, tta=level)[0] for level in (0, 1, 2)]
+    assert separate == pytest.approx(h.tta_acc)
+    together = train.predict(net, x_te, tta=2, all_levels=True)
+    alone = [train.predict(net, x_te, tta=level) for level in (0, 1, 2)]
+    for a, b in zip(together, alone):
+        torch.testing.assert_close(a, b)
+    # views: level 1 = image + mirror; level 2 adds the two one-pixel diagonal shifts, weights sum to 1
+    xb = torch.arange(2 * 3 * 4 * 4, dtype=torch.float32).view(2, 3, 4, 4)
+    for level, n in ((0, 1), (1, 2), (2, 6)):
+        views = train._views(xb, level)
+        assert len(views) == n and sum(w for w, _ in views) == pytest.approx(1.0)
+    torch.testing.assert_close(train._views(xb, 2)[2][1][:, :, 1:, 1:], xb[:, :, :3, :3])
