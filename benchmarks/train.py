@@ -457,9 +457,21 @@ class Machine:
 def run_series(settings, variant_rows, seeds, data_, machine, args, record):
     """Every ``(label, changes)`` row over ``seeds``, one run after another; each run is printed
     and appended to ``record["runs"]`` (and ``--json`` rewritten) as soon as it ends."""
+    full_label = variant_rows[0][0]
     for label, changes in variant_rows:
         for seed in seeds:
             s = {**settings, **changes}
+            full = next((r for r in record["runs"] if r["variant"] == full_label and r["seed"] == seed), None)
+            if set(changes) == {"tta"} and full and len(full.get("tta_acc") or []) > changes["tta"]:
+                # a lower TTA level changes only the final evaluation: read it off the full recipe's run
+                # (train records every level's accuracy from the same forward passes), no retraining
+                acc = full["tta_acc"][changes["tta"]]
+                run = {**full, "variant": label, "changes": dict(changes), "final_test_acc": acc,
+                       "test_acc": full["test_acc"][:-1] + [acc], "from_run": full_label}
+                record["runs"].append(run)
+                print_run(run, per_epoch=False)
+                write_json(args.json, record)
+                continue
             before = machine.matmul()
             t = time.perf_counter()
             h = run_once(s, seed, data_, args.checkpoint, label, verbose=not args.ablate)
@@ -468,7 +480,7 @@ def run_series(settings, variant_rows, seeds, data_, machine, args, record):
             eff = machine.efficiency(h.images_per_s, s["widths"], [m for m in (before, after) if m])
             run = {"variant": label, "changes": {k: list(v) if isinstance(v, tuple) else v for k, v in changes.items()},
                    "seed": seed, "test_acc": list(h.test_acc), "epoch_time": list(h.epoch_time),
-                   "final_test_acc": h.final_test_acc, "wall_time": h.wall_time or wall,
+                   "final_test_acc": h.final_test_acc, "tta_acc": list(h.tta_acc), "wall_time": h.wall_time or wall,
                    "images_per_s": h.images_per_s, "diverged": h.diverged, "load_after": os.getloadavg(), **eff}
             record["runs"].append(run)
             print_run(run, per_epoch=not args.ablate)
