@@ -98,6 +98,9 @@ def test_task_a_same_peak_lr_same_length():
     assert const(299) == pytest.approx(s["peak_lr"])
     assert cos(299) < 0.001 * s["peak_lr"]
     assert step(299) == pytest.approx(s["peak_lr"] * 0.01)  # two drops by 10x
+    # at half and three quarters of the run (He et al. 2016's CIFAR-10 milestones)
+    assert step(149) == pytest.approx(s["peak_lr"]) and step(150) == pytest.approx(0.1 * s["peak_lr"])
+    assert step(224) == pytest.approx(0.1 * s["peak_lr"]) and step(225) == pytest.approx(0.01 * s["peak_lr"])
 
 
 def test_task_c_warmups():
