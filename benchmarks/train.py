@@ -39,7 +39,7 @@
    - ``--recipe 94`` (the default): airbench94's size, widths 64/256/256, 10 epochs (airbench:
      9.9), TTA with mirror and 1-pixel shifts. Goal: >= 94% mean final test accuracy within 10
      epochs (the issue asks for 3 seeds: ``--seeds 3``).
-   - ``--recipe fast``: widths 64/128/128, 8 epochs. Goal: >= 90% test accuracy within 10 minutes of
+   - ``--recipe fast``: widths 64/128/128, 14 epochs. Goal: >= 90% test accuracy within 10 minutes of
      wall time on the 2-core CPU; it prints the first epoch of each run that reaches 90% and its
      wall time (training and evaluation included).
 
@@ -352,7 +352,8 @@ RECIPES = {
     # airbench94's size (Jordan 2024): 64/256/256 channels, 10 epochs (airbench: 9.9), mirror + shift TTA
     "94": {"widths": (64, 256, 256), "epochs": 10, "tta": 2},
     # the short one, against the clock: a quarter of the compute per image
-    "fast": {"widths": (64, 128, 128), "epochs": 8},
+    # 14 epochs: 90.11% in 7.6 min on the 2-core CPU (one seed, 2026-11-30); 8 epochs gave 88.51% in 4.7 min
+    "fast": {"widths": (64, 128, 128), "epochs": 14},
 }
 GOAL_94, GOAL_94_EPOCHS = 0.94, 10  # mean final test accuracy over the seeds, within this many epochs
 GOAL_FAST, GOAL_FAST_S = 0.90, 600  # test accuracy reached within this wall time (s)
@@ -622,7 +623,7 @@ def main(argv=None):
     p.add_argument("--workers", type=int, default=2, help="DataLoader workers of the baseline (tutorials use 2)")
     p.add_argument("--recipe", choices=sorted(RECIPES), default="94",
                    help="accuracy recipe: 94 = airbench94's size (64/256/256, 10 epochs, TTA 2); "
-                        "fast = 64/128/128, 8 epochs (default: 94)")
+                        "fast = 64/128/128, 14 epochs (default: 94)")
     p.add_argument("--epochs", type=int, default=None, help="epochs of the accuracy run (default: the recipe's)")
     p.add_argument("--lr", type=float, default=None,
                    help=f"peak LR of the triangle (default: {train.PEAK_LR_PER_1024} x batch size / 1024)")
