@@ -431,7 +431,10 @@ class ExperimentResult:
             plot_histories(hist, axes=axes[1:])
         else:
             fig = plot_histories(hist)
+            fig.set_size_inches(16, 3.9)
             self._plot_snapshots(fig.axes[2], seed)
+        # the legend beside the accuracy plot, not on it: the runs' early epochs sit where "best" puts it
+        fig.axes[-1].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
         fig.suptitle(i18n.t(f"exp.{self.name}.title"))
         fig.tight_layout()
         return fig
@@ -446,7 +449,6 @@ class ExperimentResult:
             spe = r["history"]["steps_per_epoch"] or 1
             ax.plot([x["step"] / spe for x in snaps], [100 * x["ensemble_acc"] for x in snaps], ls="none",
                     marker="*", markersize=11, color="k", label=i18n.t("exp.snap.plot", label=self.label(r)))
-            ax.legend(fontsize=8)
 
     def _plot_finder(self, ax) -> None:
         """(b): the range test's smoothed loss, its recommendation and the hand-picked LR."""
