@@ -125,9 +125,9 @@ class CifarNet(nn.Module):
 def cifar_net(widths=(64, 128, 128), seed: int | None = 0, whiten_width: int = 24) -> CifarNet:
     """The CIFAR-10 practice CNN (:class:`CifarNet`), with reproducible initial weights for ``seed``.
 
-    Input: float images from :func:`lrcourse.data.normalize_cifar`. Call
-    ``model.init_whitening(x_train_normalised[:5000])`` to set the whitening stem from data
-    (:func:`lrcourse.train.whiten_stem`; :func:`lrcourse.train.train` does this itself).
+    Input: float images from :func:`lrcourse.data.normalize_cifar`. Set the whitening stem from
+    data with :func:`lrcourse.train.whiten_stem` (5,000 training images; :func:`lrcourse.train.train`
+    does this itself).
     """
     def build():
         return CifarNet(widths=widths, whiten_width=whiten_width)
