@@ -54,7 +54,6 @@ def test_settings_follow_the_budget_and_the_lesson():
 
 
 def test_settings_record_the_recipe_and_scale_the_peak_lr_with_the_batch():
-    assert practice.PEAK_LR_PER_1024 == train.PEAK_LR_PER_1024  # the module's copy of the recipe's rule
     for name in EXPERIMENTS:
         for b in ("quick", "standard", "full"):
             s = settings(name, b)

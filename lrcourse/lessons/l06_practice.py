@@ -83,12 +83,9 @@ _SIZES = {
 # The network's widths: airbench93's (64, 128, 128) for quick and standard, airbench94's wider
 # (64, 256, 256) for the full recipe.
 WIDTHS = {"quick": (64, 128, 128), "standard": (64, 128, 128), "full": (64, 256, 256)}
-# The SGD peak LR of (a), (b)'s comparison and (d): the recipe's 1.5 per 1,024 images per batch,
-# scaled linearly with the batch size as in airbench (0.75 at batch 512). The loss is the batch
-# mean, so a batch twice as large gives a gradient of the same size with half the noise, and
-# the LR per update doubles. Equal to train.PEAK_LR_PER_1024 (a test checks it); kept here so
-# that importing this module does not import torch. The Adam peak LR of (c) is deliberately high.
-PEAK_LR_PER_1024 = 1.5
+# The SGD peak LR of (a), (b)'s comparison and (d) is the recipe's, train.recipe_peak_lr: 1.5 per
+# 1,024 images per batch, scaled linearly with the batch size as in airbench (0.75 at batch 512).
+# The Adam peak LR of (c) is deliberately high.
 ADAM_PEAK_LR = 0.01
 # Warmup lengths of (c): the lesson's 0 / 100 / 1000 updates at standard and full (6% and 64% of the
 # standard run's 1,560 updates; the notebook prints the shares); quick: 3 and 25 of its 32 updates
@@ -124,6 +121,13 @@ def _recipe() -> dict:
     return {k: (list(v) if isinstance(v, tuple) else v) for k, v in RECIPE.items()}
 
 
+def _sgd_peak_lr(batch: int) -> float:
+    """The recipe's SGD peak LR for ``batch`` (:func:`lrcourse.train.recipe_peak_lr`), rounded for the settings."""
+    from ..train import recipe_peak_lr
+
+    return round(recipe_peak_lr(batch), 6)
+
+
 def settings(name: str, budget: str | None = None, seeds: int | None = None) -> dict:
     """The full configuration of experiment ``name`` at ``budget``: what is cached and recorded.
 
@@ -145,7 +149,7 @@ def settings(name: str, budget: str | None = None, seeds: int | None = None) -> 
         "format": FORMAT_VERSION,
     }
     if name in ("a", "b", "d"):
-        s.update(optimizer="sgd", peak_lr=round(PEAK_LR_PER_1024 * batch / 1024, 6))
+        s.update(optimizer="sgd", peak_lr=_sgd_peak_lr(batch))
     if name == "a":
         s.update(step_milestones=list(STEP_MILESTONES))
     if name == "b":
