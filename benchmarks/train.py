@@ -372,6 +372,8 @@ def recipe_settings(args) -> dict:
     kw["batch_size"] = args.batch_size or (min(1024, max(1, args.subset // 8)) if args.subset else 1024)
     if args.epochs:
         kw["epochs"] = args.epochs
+    if getattr(args, "precision", "auto") != "auto":  # e.g. fp32, to tell a precision effect from the recipe's
+        kw["precision"] = args.precision
     kw["lr"] = args.lr if args.lr is not None else train.recipe_peak_lr(kw["batch_size"])
     return kw
 
@@ -427,10 +429,10 @@ class Machine:
     """The FLOPs per image of each width and the matmul reference measured around each run; the
     load average before and after; what goes into ``--json``."""
 
-    def __init__(self, x, y):
+    def __init__(self, x, y, precision="auto"):
         self.x, self.y = x, y
         self.dev = train.select_device("auto")
-        self.prec = train.select_precision(self.dev, "auto")
+        self.prec = train.select_precision(self.dev, precision)
         self.mm_dtype = torch.bfloat16 if self.prec == "bf16" else torch.float32
         self.threads = torch.get_num_threads()
         self._flops = {}
@@ -587,7 +589,7 @@ def accuracy(args):
           f"seeds {seeds}; {len(rows)} variant(s) x {len(seeds)} seed(s) = {len(rows) * len(seeds)} runs", flush=True)
     print("settings: " + ", ".join(f"{k}={v}" for k, v in settings.items()))
     print(load_note("at the start"), flush=True)
-    machine = Machine(x_tr, y_tr)
+    machine = Machine(x_tr, y_tr, args.precision)
     record = {
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -627,6 +629,8 @@ def main(argv=None):
     p.add_argument("--epochs", type=int, default=None, help="epochs of the accuracy run (default: the recipe's)")
     p.add_argument("--lr", type=float, default=None,
                    help=f"peak LR of the triangle (default: {train.PEAK_LR_PER_1024} x batch size / 1024)")
+    p.add_argument("--precision", choices=("auto", "bf16", "fp32"), default="auto",
+                   help="training precision of the accuracy runs (default: bf16 where the CPU has it)")
     p.add_argument("--seeds", type=int, default=1, help="accuracy runs with seeds 0..N-1, one after another")
     p.add_argument("--only", nargs="+", default=None, metavar="WORD",
                    help="with --ablate: only the rows whose label contains one of these words (and the full recipe)")

@@ -781,19 +781,22 @@ class _Run:
             self.bar.write(i18n.t("train.interrupted", step=self.step, path=self.ckpt_path))
 
 
-def _views(xb: torch.Tensor, tta: int) -> list[tuple[float, torch.Tensor]]:
-    """(weight, batch) of each test-time view: airbench's levels 0, 1 (mirror) and 2 (mirror and one-pixel shifts)."""
-    if tta == 0:
-        return [(1.0, xb)]
-    views = [(0.25, xb), (0.25, xb.flip(3))]
-    if tta == 1:
-        return [(0.5, xb), (0.5, xb.flip(3))]
-    padded = F.pad(xb, (1, 1, 1, 1), mode="reflect")
-    h, w = xb.shape[2:]
-    for shifted in (padded[:, :, :h, :w], padded[:, :, 2:, 2:]):  # up-left and down-right by one pixel
-        shifted = shifted.contiguous(memory_format=torch.channels_last) if xb.is_contiguous(
-            memory_format=torch.channels_last) else shifted.contiguous()
-        views += [(0.125, shifted), (0.125, shifted.flip(3))]
+# The weight of each test-time view at each level (airbench's levels): 0 the image; 1 the image and
+# its mirror; 2 also both shifted by one pixel (up-left, down-right), each with its mirror. A lower
+# level's views are the first views of a higher level's, so one set of forward passes gives them all.
+TTA_WEIGHTS = ((1.0,), (0.5, 0.5), (0.25, 0.25, 0.125, 0.125, 0.125, 0.125))
+
+
+def _views(xb: torch.Tensor, tta: int) -> list[torch.Tensor]:
+    """The batches of the test-time views of level ``tta``, in the order of :data:`TTA_WEIGHTS`."""
+    views = [xb] if tta == 0 else [xb, xb.flip(3)]
+    if tta == 2:
+        padded = F.pad(xb, (1, 1, 1, 1), mode="reflect")
+        h, w = xb.shape[2:]
+        fmt = torch.channels_last if xb.is_contiguous(memory_format=torch.channels_last) else torch.contiguous_format
+        for shifted in (padded[:, :, :h, :w], padded[:, :, 2:, 2:]):  # up-left and down-right by one pixel
+            shifted = shifted.contiguous(memory_format=fmt)
+            views += [shifted, shifted.flip(3)]
     return views
 
 
@@ -805,6 +808,8 @@ def predict(model: nn.Module, x: torch.Tensor, *, normalize=None, autocast=None,
 
     ``all_levels=True``: a list with the logits of every level from 0 to ``tta``, from the same
     forward passes (a lower level's views are among a higher level's), at no extra cost."""
+    if int(tta) not in range(len(TTA_WEIGHTS)):
+        raise ValueError(f"tta={tta!r} is not a test-time augmentation level; use 0, 1 or 2")
     device = device or next(model.parameters()).device
     normalize = normalize or _Normalizer(device, channels_last=False)
     autocast = autocast or torch.autocast(device.type, enabled=False)
@@ -815,11 +820,9 @@ def predict(model: nn.Module, x: torch.Tensor, *, normalize=None, autocast=None,
     for i in range(0, len(x), batch_size):
         xb = normalize(x[i:i + batch_size].to(device))
         with autocast:
-            views = _views(xb, int(tta))
-            logits = [model(v).float() for _, v in views]
+            logits = [model(v).float() for v in _views(xb, int(tta))]
         for level in levels:
-            weights = [w for w, _ in (views if level == int(tta) else _views(xb[:0], level))]
-            out[level].append(sum(w * z for w, z in zip(weights, logits)))
+            out[level].append(sum(w * z for w, z in zip(TTA_WEIGHTS[level], logits)))
     model.train(was_training)
     result = [torch.cat(out[level]) for level in levels]
     return result if all_levels else result[0]

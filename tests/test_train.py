@@ -231,5 +231,11 @@ def test_tta_levels_share_passes_and_match_separate_evaluations():
     xb = torch.arange(2 * 3 * 4 * 4, dtype=torch.float32).view(2, 3, 4, 4)
     for level, n in ((0, 1), (1, 2), (2, 6)):
         views = train._views(xb, level)
-        assert len(views) == n and sum(w for w, _ in views) == pytest.approx(1.0)
-    torch.testing.assert_close(train._views(xb, 2)[2][1][:, :, 1:, 1:], xb[:, :, :3, :3])
+        assert len(views) == len(train.TTA_WEIGHTS[level]) == n and sum(train.TTA_WEIGHTS[level]) == pytest.approx(1.0)
+        torch.testing.assert_close(views[0], xb)
+        if level:
+            torch.testing.assert_close(views[1], xb.flip(3))
+    torch.testing.assert_close(train._views(xb, 2)[2][:, :, 1:, 1:], xb[:, :, :3, :3])
+    torch.testing.assert_close(train._views(xb, 2)[3], train._views(xb, 2)[2].flip(3))
+    with pytest.raises(ValueError, match="tta=3"):
+        train.predict(net, x_te, tta=3)
