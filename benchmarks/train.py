@@ -359,6 +359,23 @@ GOAL_94, GOAL_94_EPOCHS = 0.94, 10  # mean final test accuracy over the seeds, w
 GOAL_FAST, GOAL_FAST_S = 0.90, 600  # test accuracy reached within this wall time (s)
 
 
+def jpeg_roundtrip(x: torch.Tensor, quality: int) -> torch.Tensor:
+    """uint8 images (N, 3, H, W) after one more JPEG encoding at ``quality`` with 4:2:0 chroma
+    subsampling (PIL's default, and what the course machines' copy of CIFAR-10 was saved with at
+    quality 75): ``--jpeg-quality`` measures how much this recipe loses to JPEG's losses."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    out = np.empty((len(x), x.shape[2], x.shape[3], 3), dtype=np.uint8)
+    for i, img in enumerate(x.permute(0, 2, 3, 1).numpy()):
+        buf = io.BytesIO()
+        Image.fromarray(img).save(buf, format="JPEG", quality=quality, subsampling="4:2:0")
+        out[i] = np.asarray(Image.open(buf).convert("RGB"))
+    return torch.from_numpy(out).permute(0, 3, 1, 2).contiguous()
+
+
 def recipe_settings(args) -> dict:
     """The keyword arguments of ``train.train`` for ``--recipe``, less the schedule and the seed:
     ``train.RECIPE`` (those of its keys that ``train.train`` takes), then the recipe's size, then
@@ -576,6 +593,9 @@ def accuracy(args):
     x_tr, y_tr, x_te, y_te = data.load_cifar10()
     if args.subset:  # a smoke test: N training images, N//5 test images, class-balanced (the arrays are sorted by class)
         (x_tr, y_tr), (x_te, y_te) = data.subset(x_tr, y_tr, args.subset), data.subset(x_te, y_te, args.subset // 5)
+    if args.jpeg_quality:  # training and test images both, as a JPEG copy of the data set would have them
+        x_tr, x_te = jpeg_roundtrip(x_tr, args.jpeg_quality), jpeg_roundtrip(x_te, args.jpeg_quality)
+        print(f"--jpeg-quality {args.jpeg_quality}: every training and test image re-encoded once more (4:2:0)")
     data_ = (x_tr, y_tr, x_te, y_te)
     settings = recipe_settings(args)
     seeds = list(range(args.seeds))
@@ -596,7 +616,7 @@ def accuracy(args):
         "torch": torch.__version__, "python": platform.python_version(), "platform": platform.platform(),
         "device": str(machine.dev), "precision": machine.prec, "threads": machine.threads, "cpu_count": os.cpu_count(),
         "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"), "load_before": machine.load_before,
-        "recipe": args.recipe, "n_train": len(x_tr), "n_test": len(x_te), "seeds": seeds,
+        "recipe": args.recipe, "jpeg_quality": args.jpeg_quality, "n_train": len(x_tr), "n_test": len(x_te), "seeds": seeds,
         "settings": {k: list(v) if isinstance(v, tuple) else v for k, v in settings.items()},
         "train_RECIPE": getattr(train, "RECIPE", None), "runs": [],
     }
@@ -631,6 +651,8 @@ def main(argv=None):
                    help=f"peak LR of the triangle (default: {train.PEAK_LR_PER_1024} x batch size / 1024)")
     p.add_argument("--precision", choices=("auto", "bf16", "fp32"), default="auto",
                    help="training precision of the accuracy runs (default: bf16 where the CPU has it)")
+    p.add_argument("--jpeg-quality", type=int, default=None, metavar="Q",
+                   help="re-encode the training and test images as JPEG at quality Q (4:2:0) before the accuracy runs")
     p.add_argument("--seeds", type=int, default=1, help="accuracy runs with seeds 0..N-1, one after another")
     p.add_argument("--only", nargs="+", default=None, metavar="WORD",
                    help="with --ablate: only the rows whose label contains one of these words (and the full recipe)")
