@@ -598,7 +598,7 @@ def accuracy(args):
         print(f"--jpeg-quality {args.jpeg_quality}: every training and test image re-encoded once more (4:2:0)")
     data_ = (x_tr, y_tr, x_te, y_te)
     settings = recipe_settings(args)
-    seeds = list(range(args.seeds))
+    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     rows = ablations(settings) if args.ablate else [(f"{args.recipe} recipe", {})]
     if args.only:
         rows = rows[:1] + [r for r in rows[1:] if any(w.lower() in r[0].lower() for w in args.only)]
@@ -654,6 +654,8 @@ def main(argv=None):
     p.add_argument("--jpeg-quality", type=int, default=None, metavar="Q",
                    help="re-encode the training and test images as JPEG at quality Q (4:2:0) before the accuracy runs")
     p.add_argument("--seeds", type=int, default=1, help="accuracy runs with seeds 0..N-1, one after another")
+    p.add_argument("--first-seed", type=int, default=0, metavar="S",
+                   help="start the seeds at S (S..S+N-1): more seeds for a record that already has 0..S-1")
     p.add_argument("--only", nargs="+", default=None, metavar="WORD",
                    help="with --ablate: only the rows whose label contains one of these words (and the full recipe)")
     p.add_argument("--subset", type=int, default=None, metavar="N",
@@ -668,8 +670,8 @@ def main(argv=None):
         return 1
     if args.threads:
         torch.set_num_threads(args.threads)
-    if args.seeds < 1 or (args.subset is not None and args.subset < 5):
-        p.error("--seeds must be >= 1 and --subset >= 5")
+    if args.seeds < 1 or args.first_seed < 0 or (args.subset is not None and args.subset < 5):
+        p.error("--seeds must be >= 1, --first-seed >= 0 and --subset >= 5")
     (accuracy if args.accuracy or args.ablate else compile_check if args.compile else throughput)(args)
     return 0
 
