@@ -97,7 +97,7 @@ import torch  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lrcourse import data, models, schedules, train  # noqa: E402
+from lrcourse import data, models, results, schedules, train  # noqa: E402
 
 
 class TorchvisionStyleCIFAR(torch.utils.data.Dataset):
@@ -613,6 +613,7 @@ def accuracy(args):
     record = {
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "commit": results.git_commit(("lrcourse", "benchmarks")),
         "torch": torch.__version__, "python": platform.python_version(), "platform": platform.platform(),
         "device": str(machine.dev), "precision": machine.prec, "threads": machine.threads, "cpu_count": os.cpu_count(),
         "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"), "load_before": machine.load_before,
