@@ -666,13 +666,15 @@ def main(argv=None):
     p.add_argument("--checkpoint", default=None,
                    help="checkpoint file stem for the accuracy runs (one file a run: an interrupted series resumes)")
     args = p.parse_args(argv)
+    if args.seeds < 1 or args.first_seed < 0 or (args.subset is not None and args.subset < 5):
+        p.error("--seeds must be >= 1, --first-seed >= 0 and --subset >= 5")
+    if args.jpeg_quality is not None and not 1 <= args.jpeg_quality <= 95:
+        p.error(f"--jpeg-quality {args.jpeg_quality}: use a JPEG quality from 1 to 95")
     if not data.cifar10_available():
         print("CIFAR-10 is not imported: run `lrcourse data import PATH` or `lrcourse data download` first.")
         return 1
     if args.threads:
         torch.set_num_threads(args.threads)
-    if args.seeds < 1 or args.first_seed < 0 or (args.subset is not None and args.subset < 5):
-        p.error("--seeds must be >= 1, --first-seed >= 0 and --subset >= 5")
     (accuracy if args.accuracy or args.ablate else compile_check if args.compile else throughput)(args)
     return 0
 
