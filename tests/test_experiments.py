@@ -327,14 +327,15 @@ def test_plots_are_labelled_in_bengali(tiny):
         lrcourse.set_language("en")
 
 
+@pytest.mark.parametrize("budget", ["standard", "full"])
 @pytest.mark.parametrize("name", EXPERIMENTS)
-def test_committed_standard_results_match_the_current_settings(name):
-    path = practice.precomputed_path(name, "standard")
+def test_committed_results_match_the_current_settings(name, budget):
+    path = practice.precomputed_path(name, budget)
     if not path.is_file():
         pytest.skip(f"{path} not committed")
-    res = practice.load_precomputed(name, "standard")
-    assert res.data["config_key"] == config_key(settings(name, "standard")), \
-        "the committed result was produced with other settings: run `lrcourse run ... --budget standard --out ...` again"
+    res = practice.load_precomputed(name, budget)
+    assert res.data["config_key"] == config_key(settings(name, budget)), \
+        f"the committed result was produced with other settings: run `lrcourse run ... --budget {budget} --out ...` again"
     p = res.provenance
     assert p["commit"] != "unknown" and p["wall_time_s"] > 0 and p["command"].startswith("lrcourse run")
     for run in res.runs:
