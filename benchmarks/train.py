@@ -389,7 +389,7 @@ def recipe_settings(args) -> dict:
     kw["batch_size"] = args.batch_size or (min(1024, max(1, args.subset // 8)) if args.subset else 1024)
     if args.epochs:
         kw["epochs"] = args.epochs
-    if getattr(args, "precision", "auto") != "auto":  # e.g. fp32, to tell a precision effect from the recipe's
+    if args.precision != "auto":  # e.g. fp32, to tell a precision effect from the recipe's
         kw["precision"] = args.precision
     kw["lr"] = args.lr if args.lr is not None else train.recipe_peak_lr(kw["batch_size"])
     return kw
