@@ -60,7 +60,8 @@ sys.path.insert(0, str(ROOT))
 from lrcourse import finder  # noqa: E402
 from lrcourse import schedules as S  # noqa: E402
 from lrcourse.data import TensorBatches  # noqa: E402
-from lrcourse.problems import digits_optimizer  # noqa: E402
+from lrcourse.problems import _describe_setup, digits_optimizer  # noqa: E402
+from lrcourse.train import RECIPE, set_lr  # noqa: E402
 
 
 
@@ -131,7 +132,7 @@ class Problem:
         return TensorBatches(self.train_x, self.train_y, self.batch_size, seed=seed, transform=self.transform)
 
     def loss_fn(self):
-        return nn.CrossEntropyLoss(label_smoothing=0.2 if self.name == "cifar10" else 0.0)
+        return nn.CrossEntropyLoss(label_smoothing=RECIPE["label_smoothing"] if self.name == "cifar10" else 0.0)
 
     def augment(self, seed):
         """Training-time augmentation (CIFAR-10: the practice trainer's flip and translation)."""
@@ -199,8 +200,8 @@ def make_problems(quick: bool):
         return Problem(
             "cifar10",
             f"CIFAR-10, {len(x_tr)} train / {len(x_te)} test images (lrcourse.data), the practice CNN "
-            f"lrcourse.models.cifar_net(widths={widths}) with its whitening stem, the practice optimizer "
-            f"(lrcourse.train.make_optimizer: Nesterov SGD 0.9, wd 5e-4) and loss (label smoothing 0.2), "
+            f"lrcourse.models.cifar_net(widths={widths}) with its whitening stem, the practice optimizer and loss "
+            f"(lrcourse.train.practice_setup: {_describe_setup()}, BatchNorm biases at {RECIPE['bias_lr_scale']:g}x the LR), "
             f"batch 128, flip + 2-px translation, {epochs} epochs of one-cycle: grid over its peak LR",
             make_model,
             lambda m, lr: T.make_optimizer(m, "sgd", lr=lr),
@@ -233,9 +234,8 @@ def train(problem: Problem, lr: float, seed: int) -> float:
     """Final test accuracy after training at ``lr`` (fixed, or the peak of one-cycle)."""
     model = problem.make_model(seed)
     opt = problem.make_opt(model, lr)
-    sched = None
-    if problem.schedule == "one_cycle":
-        sched = S.attach(opt, S.one_cycle(max_lr=lr, total_steps=problem.steps))
+    schedule = S.one_cycle(max_lr=lr, total_steps=problem.steps) if problem.schedule == "one_cycle" else None
+    t = 0
     loss_fn = problem.loss_fn()
     batches = problem.batches(seed + 1000)  # another order than the finder's
     aug = problem.augment(seed) if problem.augment else None
@@ -244,14 +244,15 @@ def train(problem: Problem, lr: float, seed: int) -> float:
         for x, y in batches:
             if aug is not None:
                 x = aug(x)
+            if schedule is not None:  # set_lr honours each group's lr_scale (BatchNorm biases: 64x), as the range test does
+                set_lr(opt, float(schedule(t)))
+                t += 1
             opt.zero_grad(set_to_none=True)
             loss = loss_fn(model(x), y)
             if not torch.isfinite(loss):  # diverged: report what this model now scores
                 return accuracy(model, problem.test_x, problem.test_y, problem.transform)
             loss.backward()
             opt.step()
-            if sched is not None:
-                sched.step()
     return accuracy(model, problem.test_x, problem.test_y, problem.transform)
 
 
