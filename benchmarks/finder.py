@@ -45,7 +45,6 @@ import datetime as _dt
 import json
 import math
 import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -61,6 +60,7 @@ from lrcourse import finder  # noqa: E402
 from lrcourse import schedules as S  # noqa: E402
 from lrcourse.data import TensorBatches  # noqa: E402
 from lrcourse.problems import _describe_setup, digits_optimizer  # noqa: E402
+from lrcourse.results import git_commit  # noqa: E402
 from lrcourse.train import RECIPE, set_lr  # noqa: E402
 
 
@@ -359,15 +359,9 @@ def table(results) -> str:
 
 
 def provenance(args, wall):
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--", "lrcourse", "benchmarks"], cwd=ROOT,
-                                    capture_output=True, text=True).stdout.strip())
-    except OSError:
-        commit, dirty = "unknown", True
     return {
         "command": "python benchmarks/finder.py " + " ".join(sys.argv[1:]),
-        "commit": commit + (" (with uncommitted changes)" if dirty else ""),
+        "commit": git_commit(("lrcourse", "benchmarks")),
         "versions": {"python": platform.python_version(), "torch": torch.__version__, "numpy": np.__version__},
         "device": f"cpu: {platform.processor() or platform.machine()}, {torch.get_num_threads()} threads",
         "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),

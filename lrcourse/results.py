@@ -32,16 +32,33 @@ CHECKOUT = Path(__file__).resolve().parent.parent
 
 
 def git_commit(code: tuple[str, ...] = ("lrcourse",)) -> str:
-    """The checkout's commit; ``+uncommitted changes in lrcourse/`` when a file of ``code``
-    (git pathspecs relative to the checkout) differs from it; ``"unknown"`` outside git."""
+    """The checkout's commit; ``+uncommitted changes in lrcourse/`` (naming each top folder of
+    ``code`` with a changed tracked file) when the code differs from it; ``"unknown"`` outside git.
+
+    ``code``: git pathspecs relative to the checkout."""
     try:
         commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=CHECKOUT, capture_output=True,
                                 text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", *code], cwd=CHECKOUT,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
-        return (commit + ("+uncommitted changes in lrcourse/" if dirty else "")) if commit else "unknown"
+        porcelain = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", *code],
+                                   cwd=CHECKOUT, capture_output=True, text=True, timeout=10).stdout
     except Exception:  # no git, not a checkout, a timeout: provenance must never stop a run
         return "unknown"
+    if not commit:
+        return "unknown"
+    dirty = _changed_folders(porcelain)
+    return commit + (f"+uncommitted changes in {', '.join(dirty)}" if dirty else "")
+
+
+def _changed_folders(porcelain: str) -> list[str]:
+    """The top folders (``lrcourse/``) of the files in ``git status --porcelain`` output, sorted.
+
+    A line is ``XY path`` or ``XY old -> new`` (a rename: the new path counts)."""
+    folders = set()
+    for line in porcelain.splitlines():
+        path = line[3:].split(" -> ")[-1].strip('"')
+        if path:
+            folders.add(path.split("/")[0] + ("/" if "/" in path else ""))
+    return sorted(folders)
 
 
 def _cpu_name() -> str:

@@ -528,7 +528,7 @@ def _check_recipe_arguments(flip, tta, whiten_bias_epochs, snapshot_steps, total
     """``(tta level, snapshot steps)`` after refusing values that cannot work."""
     if flip not in (True, False, "alternate"):
         raise ValueError(f"flip={flip!r} must be True (random), 'alternate' (airbench) or False")
-    if tta not in (0, 1, 2):  # True/False are 1/0
+    if tta not in range(len(TTA_WEIGHTS)):  # True/False are 1/0
         raise ValueError(f"tta={tta!r} must be 0 (none), 1 (mirror) or 2 (mirror and one-pixel shifts)")
     if isinstance(whiten_bias_epochs, bool) or not isinstance(whiten_bias_epochs, int) or whiten_bias_epochs < 0:
         raise ValueError(f"whiten_bias_epochs={whiten_bias_epochs!r} must be an int >= 0")

@@ -301,6 +301,15 @@ def test_precomputed_result_is_used_only_for_the_same_configuration(tiny, monkey
     monkeypatch.setattr(train, "train", lambda *a, **k: pytest.fail("trained"))
     got = practice.run("a", "quick", verbose=False, use_cache=False)
     assert got.source == "precomputed"
+    # its announcement gives the training time of its runs, not the wall time of the command that
+    # stored it (shorter when some runs came from the cache)
+    got.data["provenance"]["wall_time_s"] = 0.0
+    training = sum(r["history"]["wall_time"] for r in got.runs) / 60
+    assert training > 0 and got.training_minutes() == pytest.approx(training)
+    monkeypatch.setattr(practice, "print", lambda *a, **k: printed.extend(a), raising=False)
+    printed: list = []
+    practice._announce_precomputed(got)
+    assert f"{training:.0f} min of training in all" in printed[0]
     # another configuration (2 seeds) must not take it: it trains
     def would_train(*a, **k):
         raise RuntimeError("would train")

@@ -296,6 +296,11 @@ class ExperimentResult:
         seed = self.settings["seeds"][0] if seed is None else seed
         return {self.label(r): History.from_dict(r["history"]) for r in self.runs if r["seed"] == seed}
 
+    def training_minutes(self) -> float:
+        """The training time of all its runs, in minutes: what the result cost, even when the
+        command that stored it found some runs in the cache (its own wall time is then shorter)."""
+        return sum(r["history"]["wall_time"] for r in self.runs) / 60
+
     def summary(self) -> list[dict]:
         """One row per run label: mean and spread of the final test accuracy over seeds."""
         rows: dict[str, dict] = {}
@@ -493,7 +498,7 @@ def _announce_precomputed(res: ExperimentResult) -> None:
     p = res.provenance
     print(i18n.t("exp.precomputed", budget=res.settings["budget"], path=os.path.relpath(res.path, CHECKOUT),
                  command=p["command"], device=p["device"], date=p["date"], commit=p["commit"],
-                 minutes=p["wall_time_s"] / 60))
+                 minutes=res.training_minutes()))
 
 
 # ------------------------------------------------------------------------------------------------
