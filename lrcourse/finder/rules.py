@@ -116,8 +116,11 @@ def suggest(lrs, losses, *, trend=None, cap_factor: float = 3.0) -> Suggestion:
       the lowest point with a few batches). The blend was chosen with benchmarks/finder.py,
       where the valley alone fell short on CIFAR-10; it is NOT steadier across seeds than
       either rule (lesson 05's seed test: 0.40 decades against 0.32 for the valley and 0.24
-      for steep), because the valley and the lowest point tend to move together. If the loss
-      never falls clearly, the reason says so and it falls back to ``minimum``.
+      for steep), because the valley and the lowest point tend to move together. It is a value
+      for training at one fixed LR: in benchmarks/finder.py (three new seeds) it reached >= 99% of
+      the best fixed LR on the digits problems, but only 79.5% of the best one-cycle *peak* on
+      CIFAR-10, where ``steep`` reached 100% (a schedule's peak can sit higher; lesson 05, section
+      8). If the loss never falls clearly, the reason says so and it falls back to ``minimum``.
     """
     lrs = np.asarray(lrs, dtype=np.float64)
     raw = np.asarray(losses, dtype=np.float64)
@@ -159,8 +162,8 @@ def suggest(lrs, losses, *, trend=None, cap_factor: float = 3.0) -> Suggestion:
     # LR of the lowest loss (Smith: a good LR sits 3-4x below the largest one that still trains;
     # from the position of the edge). Each is noisy in its own way (the valley moves with the
     # length of the fall, the lowest point with a few batches); their midpoint on a log scale did
-    # best in benchmarks/finder.py (not steadier across seeds: see above). Never above the third
-    # of the lowest point.
+    # best for a fixed LR in benchmarks/finder.py (not steadier across seeds, and low for a
+    # schedule's peak: see above). Never above the third of the lowest point.
     cap = lr_at_min / cap_factor
     recommended = min(math.sqrt(valley * cap), cap)
     return Suggestion(
