@@ -158,10 +158,16 @@ def test_rule_finetune_lr():
 def test_rule_one_cycle_finder():
     none = rules(D.design("one_cycle", 1e-2, 1000, optimizer="sgd"))["one_cycle_finder"]
     assert none.variant == "none" and "range test" in none.message
+    # only a recommended LR (the command line's --finder-lr): about it, within a factor of 2
     f = FakeFinder(recommended=3e-3)
     r = rules(D.design("one_cycle", 1e-2, 1000, optimizer="sgd", finder=f))["one_cycle_finder"]
     assert r.suggested == {"lr": 3e-3} and r.followed is False and "Smith" in r.source
     assert rules(D.design("one_cycle", 4e-3, 1000, optimizer="sgd", finder=f))["one_cycle_finder"].followed
+    # a full result: max_lr = steep, followed from steep/2 up to the LR of the lowest loss, not above it
+    f.suggestions["steep"], f.lr_at_min = 0.5, 1.2
+    peak = lambda lr: rules(D.design("one_cycle", lr, 1000, optimizer="sgd", finder=f))["one_cycle_finder"]  # noqa: E731
+    assert peak(1.0).suggested == {"lr": 0.5} and "0.25 to 1.2" in peak(1.0).message
+    assert [peak(lr).followed for lr in (3e-3, 0.2, 0.3, 1.0, 1.2, 1.5)] == [False, False, True, True, True, False]
 
 
 def test_rule_wsd_decay():

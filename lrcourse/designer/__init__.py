@@ -31,8 +31,8 @@ design already does what is recommended):
 ``linear_scaling``     batch size changed: scale the LR with the batch (Goyal et al. 2017),
                        with a gradual warmup; for Adam, note the square-root rule.
 ``finetune_lr``        fine-tuning: LR 2e-5 … 5e-5 (BERT's grid, Devlin et al. 2019); RoBERTa goes down to 1e-5.
-``one_cycle_finder``   one-cycle: take max_lr from an LR range test (Smith 2018); without a
-                       finder result, run one.
+``one_cycle_finder``   one-cycle: take max_lr from an LR range test (Smith 2018): its ``steep`` LR,
+                       up to the LR of its lowest loss; without a finder result, run one.
 ``wsd_decay``          WSD: cool down over the last 10–20% of the run, 1 − √ shape (Hägele et al. 2024).
 ``cyclic_bounds``      cyclical LR: base_lr ≈ max_lr/4 … max_lr/3 (Smith 2017).
 ``rl_constant``        reinforcement learning: constant, or linearly annealed to 0 (PPO).

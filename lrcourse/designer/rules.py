@@ -227,14 +227,29 @@ def rule_finetune_lr(c: Context):
 
 
 def rule_one_cycle_finder(c: Context):
-    """One-cycle: max_lr = the LR range test's recommendation (Smith 2018); without a finder, run one."""
+    """One-cycle: max_lr from the LR range test (Smith 2018); without a finder, run one.
+
+    With a full finder result, max_lr = its ``steep`` LR, followed anywhere from half of it up to
+    the LR of its lowest loss: a one-cycle peak can sit above a constant LR (in benchmarks/finder.py
+    the best one-cycle peak on CIFAR-10 sat at the lowest point, ``steep`` did best of the rules and
+    ``recommended`` was 4-9x too low; lesson 05, section 8). With only a recommended LR (the command
+    line's ``--finder-lr``): about that LR, within a factor of 2.
+    """
     if c.kind != "one_cycle":
         return None
-    if c.finder is None:
+    f = c.finder
+    if f is None:
         return _rec("one_cycle_finder", "smith", {}, {}, None, "none")
-    rec = float(c.finder.recommended)
-    followed = rec / 2 <= c.lr <= rec * 2
-    return _rec("one_cycle_finder", "smith", {"suggested": rec, "lr": c.lr}, {"lr": rec}, followed)
+    steep = (getattr(f, "suggestions", None) or {}).get("steep")
+    top = getattr(f, "lr_at_min", None)
+    if steep is not None and top is not None and 0 < steep <= top:
+        suggested, low, high = float(steep), float(steep) / 2, float(top)
+    else:
+        suggested = float(f.recommended)
+        low, high = suggested / 2, suggested * 2
+    followed = low <= c.lr <= high
+    return _rec("one_cycle_finder", "smith", {"suggested": suggested, "low": low, "high": high, "lr": c.lr},
+                {"lr": suggested}, followed)
 
 
 def rule_wsd_decay(c: Context):
