@@ -1,23 +1,15 @@
 """benchmarks/finder.py trains its grid the way the practice runs and the range test do."""
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 import torch
 from torch import nn
 
 from lrcourse import train as T
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 @pytest.fixture(scope="module")
-def bench():
-    spec = importlib.util.spec_from_file_location("bench_finder", ROOT / "benchmarks" / "finder.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+def bench(load_benchmark):
+    return load_benchmark("finder")
 
 
 def test_grid_runs_give_each_parameter_group_its_lr_scale(bench):

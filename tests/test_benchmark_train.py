@@ -1,20 +1,12 @@
 """benchmarks/train.py's helpers that decide what an accuracy run measures (no training here)."""
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 import torch
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 @pytest.fixture(scope="module")
-def bench():
-    spec = importlib.util.spec_from_file_location("bench_train", ROOT / "benchmarks" / "train.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+def bench(load_benchmark):
+    return load_benchmark("train")
 
 
 def smooth_images(n=6, seed=0):
