@@ -8,7 +8,8 @@ learning rates where the loss falls. ::
     result = lr_range_test(model, optimizer, loss_fn, train_loader)
     result.plot()
     print(result.summary())
-    peak_lr = result.recommended            # e.g. the max LR of a one-cycle or cosine schedule
+    lr = result.recommended                 # to train at one constant LR
+    peak_lr = result.suggestions["steep"]   # a schedule's peak: between steep and result.lr_at_min
 
 What it promises, beyond the classic recipe (torch-lr-finder, fastai ``lr_find``):
 
